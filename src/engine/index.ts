@@ -1,0 +1,6 @@
+export { averagePathLength, EULER_GAMMA } from './average-path-length';
+export { InvalidInputError, ModelFormatError } from './errors';
+export type { FlatForest } from './forest';
+export { TREE_LEAF, TREE_UNDEFINED } from './forest';
+export { assertFiniteMatrix, matrixFromRows, type DenseMatrix } from './matrix';
+export { decisionFunction, pathLengthSums, predict, scoreOne, scoreSamples } from './score';
