@@ -1,6 +1,13 @@
 export { averagePathLength, EULER_GAMMA } from './average-path-length';
 export { InvalidInputError, ModelFormatError } from './errors';
 export type { FlatForest } from './forest';
+export type { IsolationForestModel } from './model';
+export {
+  DEFAULT_OPTIONS,
+  type CountSpec,
+  type FractionSpec,
+  type IsolationForestOptions,
+} from './options';
 export { TREE_LEAF, TREE_UNDEFINED } from './forest';
 export { assertFiniteMatrix, matrixFromRows, type DenseMatrix } from './matrix';
 export { decisionFunction, pathLengthSums, predict, scoreOne, scoreSamples } from './score';
