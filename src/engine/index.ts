@@ -10,4 +10,5 @@ export {
 } from './options';
 export { TREE_LEAF, TREE_UNDEFINED } from './forest';
 export { assertFiniteMatrix, matrixFromRows, type DenseMatrix } from './matrix';
+export { verifyForest } from './verify-forest';
 export { decisionFunction, pathLengthSums, predict, scoreOne, scoreSamples } from './score';
