@@ -31,10 +31,12 @@ RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts \
       node_modules/rxjs/src
 
 FROM ${NODE_IMAGE} AS runtime
+# SHUTDOWN_GRACE_MS stays under `docker stop`'s default 10 s before SIGKILL.
 ENV NODE_ENV=production \
     PORT=8000 \
     HOST=0.0.0.0 \
-    MODEL_PATH=/app/model-artifacts/anomaly-detector.json
+    MODEL_PATH=/app/model-artifacts/anomaly-detector.json \
+    SHUTDOWN_GRACE_MS=8000
 WORKDIR /app
 # Everything is owned by root and read-only to the service user: the process never writes to
 # its image, so the container also runs with a read-only root filesystem.
