@@ -21,7 +21,7 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig): 
     )
     .setVersion(API_VERSION)
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
-    .addBearerAuth({ type: 'http', scheme: 'bearer' }, 'admin-token')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'opaque' }, 'admin-token')
     .build();
   const document = SwaggerModule.createDocument(app, base);
   const batch = document.components?.schemas?.PredictBatchRequestDto;

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Reflector } from '@nestjs/core';
 import {
@@ -15,7 +15,8 @@ import { API_KEY_HEADER } from './api-key.guard';
 
 /**
  * Global `@nestjs/throttler` guard, installed only when `RATE_LIMIT_MAX` > 0, keyed per API key
- * when keys are required (hashed, never stored) and per client address otherwise. It runs after
+ * when keys are required (hashed, never stored) and per client address otherwise, one budget
+ * across all limited routes. It runs after
  * {@link ApiKeyGuard}, so a key it sees is valid. `@SkipThrottle()` routes are exempt.
  */
 @Injectable()
@@ -30,6 +31,15 @@ export class RateLimitGuard extends ThrottlerGuard {
   ) {
     super(options, storage, reflector);
     this.keyed = config.get('security', { infer: true }).apiKey !== null;
+  }
+
+  /** One budget per client across all limited routes (the default is per route). */
+  protected override generateKey(
+    _context: ExecutionContext,
+    tracker: string,
+    name: string,
+  ): string {
+    return `${name}:${tracker}`;
   }
 
   /** The bucket a request counts against. */

@@ -114,6 +114,14 @@ export class ConfigValidationError extends Error {
   override readonly name = 'ConfigValidationError';
 }
 
+type EnvRecord = Readonly<Record<string, string | undefined>>;
+
+/** Values never echoed in error messages. */
+const SECRET_KEYS = new Set<string>(['API_KEY', 'ADMIN_TOKEN']);
+
+/** Constraints about a value's type, reported before (and instead of) its range. */
+const TYPE_CONSTRAINTS = ['isInt', 'isString', 'isIn', 'isHost'];
+
 const INTEGER_KEYS = new Set<string>([
   'PORT',
   'MAX_BATCH_ROWS',
@@ -141,13 +149,20 @@ export function validateEnv(
   const parsed = plainToInstance(EnvironmentVariables, picked);
   const errors = validateSync(parsed, { forbidUnknownValues: true });
   if (errors.length > 0) {
-    throw new ConfigValidationError(`Invalid environment variables: ${describe(errors)}`);
+    throw new ConfigValidationError(`Invalid environment variables: ${describe(errors, env)}`);
   }
   return parsed;
 }
 
-function describe(errors: readonly ValidationError[]): string {
+function describe(errors: readonly ValidationError[], env: EnvRecord): string {
   return errors
-    .map((e) => Object.values(e.constraints ?? {}).join(', ') || `${e.property} is invalid`)
+    .map((e) => {
+      const constraints = e.constraints ?? {};
+      // A wrong type makes the range messages noise: report the type first, alone.
+      const type = TYPE_CONSTRAINTS.find((name) => name in constraints);
+      const text = type ? constraints[type] : Object.values(constraints).join(', ');
+      const shown = SECRET_KEYS.has(e.property) ? '' : ` (got ${JSON.stringify(env[e.property])})`;
+      return `${text || `${e.property} is invalid`}${shown}`;
+    })
     .join('; ');
 }

@@ -35,6 +35,7 @@ async function readModelFile(path: string): Promise<Uint8Array> {
   }
   try {
     const stat = await handle.stat();
+    if (stat.isDirectory()) throw new ModelLoadError('MODEL_PATH is a directory, not a file');
     if (!stat.isFile()) throw new ModelLoadError('MODEL_PATH is not a regular file');
     if (stat.size > MAX_MODEL_FILE_BYTES) {
       throw new ModelLoadError(
