@@ -5,10 +5,10 @@ import { Logger as NestPinoLogger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config';
-import { HELMET_OPTIONS } from './http/helmet.options';
+import { API_HELMET_OPTIONS, DOCS_CSP_DIRECTIVES } from './http/helmet.options';
 import { HttpObserverMiddleware } from './http/http-observer.middleware';
 import { createLogger } from './logging/create-logger';
-import { setupSwagger } from './swagger';
+import { DOCS_PATH, setupSwagger } from './swagger';
 
 /** Options of {@link createApp} beyond the configuration. */
 export interface CreateAppOptions {
@@ -21,8 +21,9 @@ export interface CreateAppOptions {
  * tests and the OpenAPI generator all start here. Call `listen()` to serve.
  *
  * Express-level middleware, in order: the request observer (request id, in-flight count,
- * metrics, the request's log line), helmet, then Swagger UI; Nest's router follows (JSON bodies
- * are read only for the predict routes).
+ * metrics, the request's log line), helmet (a strict CSP for the JSON API, Swagger UI's own under
+ * `/docs`), then Swagger UI; Nest's router follows (JSON bodies are read only for the predict
+ * routes).
  */
 export async function createApp(
   config: AppConfig,
@@ -38,7 +39,11 @@ export async function createApp(
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(app.get(HttpObserverMiddleware).use);
-  app.use(helmet(HELMET_OPTIONS));
+  app.use(helmet(API_HELMET_OPTIONS));
+  app.use(
+    `/${DOCS_PATH}`,
+    helmet.contentSecurityPolicy({ useDefaults: false, directives: DOCS_CSP_DIRECTIVES }),
+  );
   setupSwagger(app, config);
   return app;
 }

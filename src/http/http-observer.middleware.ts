@@ -41,7 +41,7 @@ export class HttpObserverMiddleware implements NestMiddleware {
     const lifecycle = this.lifecycle;
     lifecycle.requestStarted();
     if (lifecycle.isShuttingDown) res.setHeader('Connection', 'close');
-    res.once('close', () => {
+    res.on('close', () => {
       lifecycle.requestFinished();
       const status = res.writableFinished ? res.statusCode : CLIENT_CLOSED;
       const route = routeOf(req);

@@ -1,4 +1,3 @@
-import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 
 /** Per-request facts shared between the request observer, handlers and the exception filter. */
@@ -23,10 +22,10 @@ export function requestContextOf(req: IncomingMessage): RequestContext | undefin
   return (req as WithContext)[CONTEXT];
 }
 
-/** Injects the current {@link RequestContext} into a handler parameter. */
-export const ReqContext = createParamDecorator(
-  (_data: unknown, ctx: ExecutionContext): RequestContext => {
-    const req = ctx.switchToHttp().getRequest<IncomingMessage>();
-    return requestContextOf(req) ?? { id: '' };
-  },
-);
+/**
+ * The context of `req`; a detached one when the observer did not see it (never the case in the
+ * app, where the observer is the first middleware).
+ */
+export function contextOf(req: IncomingMessage): RequestContext {
+  return requestContextOf(req) ?? { id: '' };
+}

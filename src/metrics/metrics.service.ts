@@ -1,12 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import {
-  collectDefaultMetrics,
-  Counter,
-  Gauge,
-  Histogram,
-  Registry,
-  type LabelValues,
-} from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry, type Metric } from 'prom-client';
+import { LeanHistogram } from './lean-histogram';
 import { ANOMALY_SCORE_BUCKETS, BATCH_SIZE_BUCKETS, DURATION_BUCKETS } from './metrics.constants';
 
 /** What triggered a model load. */
@@ -16,39 +10,43 @@ type RequestLabels = 'method' | 'route' | 'status_code';
 
 /**
  * The service's Prometheus metrics, in a registry of its own (so several apps can live in one
- * process, as in tests). Recording is cheap: labelled children are cached per label combination
- * and the per-row anomaly-score histogram is filled with one call per batch.
+ * process, as in tests). The per-request and per-row histograms are {@link LeanHistogram}s with
+ * cached children (prom-client's validate-and-hash per observation measurably costs on the
+ * request path); counters, gauges and the default process metrics are prom-client's.
  */
 @Injectable()
 export class MetricsService {
   /** The registry `GET /metrics` renders. */
   readonly registry = new Registry();
 
-  private readonly requestDuration = new Histogram<RequestLabels>({
-    name: 'http_request_duration_seconds',
-    help: 'HTTP request duration by route and status code',
-    labelNames: ['method', 'route', 'status_code'],
-    buckets: [...DURATION_BUCKETS],
-    registers: [this.registry],
-  });
+  private readonly requestDuration = this.lean(
+    new LeanHistogram<RequestLabels>(
+      'http_request_duration_seconds',
+      'HTTP request duration by route and status code',
+      DURATION_BUCKETS,
+      ['method', 'route', 'status_code'],
+    ),
+  );
   private readonly predictions = new Counter<'outcome'>({
     name: 'predictions_total',
     help: 'Scored rows by outcome (anomaly or normal)',
     labelNames: ['outcome'],
     registers: [this.registry],
   });
-  private readonly anomalyScores = new Histogram({
-    name: 'anomaly_score',
-    help: 'Anomaly score (-score_samples, in (0, 1]) of scored rows',
-    buckets: [...ANOMALY_SCORE_BUCKETS],
-    registers: [this.registry],
-  });
-  private readonly batchSizes = new Histogram({
-    name: 'predict_batch_rows',
-    help: 'Rows per POST /predict/batch request',
-    buckets: [...BATCH_SIZE_BUCKETS],
-    registers: [this.registry],
-  });
+  private readonly anomalyScores = this.lean(
+    new LeanHistogram(
+      'anomaly_score',
+      'Anomaly score (-score_samples, in (0, 1]) of scored rows',
+      ANOMALY_SCORE_BUCKETS,
+    ),
+  ).labels();
+  private readonly batchSizes = this.lean(
+    new LeanHistogram(
+      'predict_batch_rows',
+      'Rows per POST /predict/batch request',
+      BATCH_SIZE_BUCKETS,
+    ),
+  ).labels();
   private readonly modelInfo = new Gauge<'version' | 'sha256' | 'source_format'>({
     name: 'model_info',
     help: 'The model being served (value 1), labelled with its version',
@@ -67,7 +65,6 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  private readonly durationChildren = new Map<string, Histogram.Internal<RequestLabels>>();
   private readonly anomalyCounter = this.predictions.labels('anomaly');
   private readonly normalCounter = this.predictions.labels('normal');
 
@@ -78,14 +75,7 @@ export class MetricsService {
 
   /** Records one finished HTTP request. */
   observeRequest(method: string, route: string, status: number, seconds: number): void {
-    const key = `${method} ${route} ${status}`;
-    let child = this.durationChildren.get(key);
-    if (child === undefined) {
-      const labels: LabelValues<RequestLabels> = { method, route, status_code: status };
-      child = this.requestDuration.labels(labels);
-      this.durationChildren.set(key, child);
-    }
-    child.observe(seconds);
+    this.requestDuration.labels(method, route, status).observe(seconds);
   }
 
   /** Records one scored row. */
@@ -107,6 +97,12 @@ export class MetricsService {
     if (anomalies > 0) this.anomalyCounter.inc(anomalies);
     if (scores.length - anomalies > 0) this.normalCounter.inc(scores.length - anomalies);
     this.batchSizes.observe(scores.length);
+  }
+
+  /** Registers a {@link LeanHistogram} (it implements prom-client's metric interface). */
+  private lean<L extends string>(histogram: LeanHistogram<L>): LeanHistogram<L> {
+    this.registry.registerMetric(histogram as unknown as Metric);
+    return histogram;
   }
 
   /** Publishes the serving model (or none). */

@@ -1,8 +1,9 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { ApiProblemResponses } from '../common/swagger';
 import { DtoValidationPipe } from '../common/validation';
-import { ReqContext, type RequestContext } from '../http/request-context';
+import type { Request } from 'express';
+import { contextOf } from '../http/request-context';
 import { PredictBatchRequestDto } from './dto/predict-batch-request.dto';
 import { PredictRequestDto } from './dto/predict-request.dto';
 import { PredictBatchResponseDto, PredictResponseDto } from './dto/predict-response.dto';
@@ -39,9 +40,9 @@ export class PredictController {
   @ApiProblemResponses(400, 401, 413, 415, 429, 500, 503)
   predict(
     @Body(DtoValidationPipe) body: PredictRequestDto,
-    @ReqContext() ctx: RequestContext,
+    @Req() req: Request,
   ): PredictResponseDto {
-    return this.predictions.predictOne(body, ctx);
+    return this.predictions.predictOne(body, contextOf(req));
   }
 
   /** Scores many rows. */
@@ -71,8 +72,8 @@ export class PredictController {
   @ApiProblemResponses(400, 401, 413, 415, 429, 500, 503)
   predictBatch(
     @Body(DtoValidationPipe) body: PredictBatchRequestDto,
-    @ReqContext() ctx: RequestContext,
+    @Req() req: Request,
   ): Promise<PredictBatchResponseDto> {
-    return this.predictions.predictBatch(body, ctx);
+    return this.predictions.predictBatch(body, contextOf(req));
   }
 }

@@ -157,7 +157,9 @@ describe('POST /predict and /predict/batch (real server, default model)', () => 
     const res = await postJson(`${t.url}/predict`, { data: [2.1, 2.1] });
     expect(res.headers.get('x-powered-by')).toBeNull();
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(res.headers.get('content-security-policy')).toBe(
+      "default-src 'none';frame-ancestors 'none'",
+    );
     expect(res.headers.get('strict-transport-security')).toBeTruthy();
     expect(res.headers.get('x-frame-options')).toBe('DENY');
   });
