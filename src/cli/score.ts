@@ -75,9 +75,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     try {
       const target = flags.out ?? join(tempDir as string, 'scores.csv');
       const { rows, flagged } = scoreToFile(model, csv, new AtomicFile(target), progress);
-      if (tempDir !== null) {
-        await pipeline(createReadStream(target), io.stdout, { end: false });
-      }
+      if (tempDir !== null) await copyToStdout(target, io.stdout);
       const seconds = ((performance.now() - started) / 1000).toFixed(2);
       const share = ((100 * flagged) / rows).toFixed(2);
       io.stderr.write(
@@ -88,6 +86,18 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       if (tempDir !== null) rmSync(tempDir, { recursive: true, force: true });
     }
   });
+}
+
+/** Copies the finished output to stdout; a reader that stops early (`| head`) is not a crash. */
+async function copyToStdout(path: string, stdout: NodeJS.WritableStream): Promise<void> {
+  try {
+    await pipeline(createReadStream(path), stdout, { end: false });
+  } catch (e) {
+    if ((e as { code?: unknown }).code === 'EPIPE') {
+      throw new CliError('stdout was closed before all scores were written');
+    }
+    throw new CliError(`cannot write the scores to stdout: ${describeError(e)}`);
+  }
 }
 
 /** Reads the model, turning any failure into a one-line error that names the file. */
