@@ -1,4 +1,5 @@
 import { MODEL_VERSION_PATTERN } from '../artifact/artifact-format';
+import { decodeArtifact } from '../artifact/decode-artifact';
 import { encodeArtifact } from '../artifact/encode-artifact';
 import { InvalidInputError } from '../engine/errors';
 import { fitIsolationForest } from '../engine/fit';
@@ -123,9 +124,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     writeFileAtomic(out, bytes);
 
     const o = model.options;
-    const version = /"modelVersion": "([^"]+)"/.exec(
-      Buffer.from(bytes.subarray(0, 512)).toString(),
-    );
+    const written = decodeArtifact(bytes);
     const shownNames =
       names.length <= 8 ? names.join(', ') : `${names.slice(0, 8).join(', ')}, ...`;
     io.stdout.write(
@@ -139,7 +138,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
         `  seconds         ${fitSeconds.toFixed(2)} fit + summary, ${readSeconds.toFixed(2)} read`,
         `  offset          ${model.offset} (contamination ${o.contamination})`,
         `  flagged         ${(100 * summary.fractionFlagged).toFixed(2)}% of the training rows predict -1`,
-        `  model version   ${version?.[1] ?? '?'}`,
+        `  model version   ${written.modelVersion}`,
         `  size            ${(bytes.length / 1024).toFixed(1)} KiB`,
         '',
       ].join('\n'),

@@ -113,6 +113,7 @@ describe('train CLI: CSV data and options', () => {
     expect(model.forest.maxSamples).toBe(150);
     expect(model.forest.maxFeatures).toBe(1);
     expect(model.modelVersion).toBe('capacity-2025.01');
+    expect(run.stdout).toMatch(/ {2}model version {3}capacity-2025\.01\n/);
     const expected = fitIsolationForest(matrixFromRows(rows), model.params);
     expect(model.offset).toBe(expected.offset);
 
