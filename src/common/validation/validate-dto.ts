@@ -1,5 +1,6 @@
 import { validateSync } from 'class-validator';
 import { RequestValidationError } from '../errors';
+import { fastAcceptorOf, type FastAcceptor } from './fast-accept.decorator';
 import { describeJsonValue } from './feature-values';
 import { toFieldErrors } from './to-field-errors';
 import { VALIDATOR_OPTIONS } from './validation.options';
@@ -15,9 +16,20 @@ export type DtoClass<T extends object> = new () => T;
  * Own keys are copied with `defineProperty`, so a `"__proto__"` key cannot replace the prototype;
  * it and the other `Object.prototype` member names are refused as unknown properties.
  *
+ * A DTO with a {@link FastAccept} acceptor skips class-validator for the bodies the acceptor
+ * vouches for (it only ever accepts bodies with known, declared keys); every other body is
+ * validated in full, so errors always come from the class-validator rules.
+ *
  * @throws RequestValidationError listing every offending field.
  */
 export function validateDto<T extends object>(type: DtoClass<T>, body: unknown): T {
+  const fast = acceptorOf(type);
+  if (fast !== null && fast(body)) return Object.assign(new type(), body);
+  return validateDtoFully(type, body);
+}
+
+/** {@link validateDto} without the fast path: class-validator decides every body. */
+export function validateDtoFully<T extends object>(type: DtoClass<T>, body: unknown): T {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw RequestValidationError.of(
       'body',
@@ -40,4 +52,15 @@ export function validateDto<T extends object>(type: DtoClass<T>, body: unknown):
   const errors = validateSync(dto, VALIDATOR_OPTIONS);
   if (errors.length > 0) throw new RequestValidationError(toFieldErrors(dto, errors));
   return dto;
+}
+
+const acceptors = new Map<object, FastAcceptor | null>();
+
+function acceptorOf(type: object): FastAcceptor | null {
+  let acceptor = acceptors.get(type);
+  if (acceptor === undefined) {
+    acceptor = fastAcceptorOf(type) ?? null;
+    acceptors.set(type, acceptor);
+  }
+  return acceptor;
 }

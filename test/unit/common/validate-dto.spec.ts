@@ -1,12 +1,19 @@
 import fc from 'fast-check';
 import { RequestValidationError } from '../../../src/common/errors';
-import { validateDto } from '../../../src/common/validation';
-import { PredictBatchRequestDto } from '../../../src/predict/dto/predict-batch-request.dto';
-import { PredictRequestDto } from '../../../src/predict/dto/predict-request.dto';
+import { validateDto, validateDtoFully } from '../../../src/common/validation';
+import {
+  isAcceptableBatchBody,
+  PredictBatchRequestDto,
+} from '../../../src/predict/dto/predict-batch-request.dto';
+import {
+  isAcceptablePredictBody,
+  PredictRequestDto,
+} from '../../../src/predict/dto/predict-request.dto';
 
-function fieldsOf(type: new () => object, body: unknown): string[] {
+function fieldsOf(type: new () => object, body: unknown, full = false): string[] {
   try {
-    validateDto(type, body);
+    if (full) validateDtoFully(type, body);
+    else validateDto(type, body);
   } catch (err) {
     expect(err).toBeInstanceOf(RequestValidationError);
     return (err as RequestValidationError).errors.map((e) => e.field);
@@ -104,5 +111,100 @@ describe('validateDto with the predict DTOs (class-validator constraints)', () =
       }),
       { numRuns: 500 },
     );
+  });
+
+  it('fast paths accept exactly what class-validator accepts (property test, both DTOs)', () => {
+    const finite = fc.double({ min: -3.4e38, max: 3.4e38, noNaN: true });
+    const bad = fc.constantFrom<unknown>(
+      1e39,
+      3.4028235677973366e38,
+      Infinity,
+      NaN,
+      null,
+      true,
+      '1',
+      [1],
+      {},
+    );
+    const vector = fc.array(finite, { minLength: 1, maxLength: 4 });
+    const matrix = fc
+      .integer({ min: 1, max: 3 })
+      .chain((cols) =>
+        fc.array(fc.array(finite, { minLength: cols, maxLength: cols }), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+      );
+    const featureMap = fc.dictionary(fc.string({ minLength: 1, maxLength: 4 }), finite, {
+      minKeys: 1,
+      maxKeys: 3,
+    });
+    const valid = fc.oneof(
+      vector.map((data) => ({ data })),
+      featureMap.map((features) => ({ features })),
+      matrix.map((data) => ({ data })),
+    );
+    /** One change that may or may not break a valid body (kind 0 keeps it as it is). */
+    const mutate = (b: Record<string, unknown>, kind: number, v: unknown, key: string): unknown => {
+      const copy = JSON.parse(JSON.stringify(b)) as Record<string, unknown>;
+      const data = copy.data as unknown[] | undefined;
+      if (kind === 1) return { ...copy, [key]: v };
+      if (kind === 2) {
+        if (data) data[0] = v;
+        else (copy.features as Record<string, unknown>)[key] = v;
+      } else if (kind === 3) {
+        if (data && Array.isArray(data[0])) (data[0] as unknown[]).push(v);
+        else if (data) data.push([v]);
+      } else if (kind === 4) {
+        const proto = JSON.stringify(v) ?? 'null';
+        return JSON.parse(JSON.stringify(copy).replace(/^\{/, `{"__proto__":${proto},`)) as unknown;
+      } else if (kind === 5) {
+        return { data: copy.data ?? [1], features: copy.features ?? { a: 1 } };
+      }
+      return copy;
+    };
+    const body = fc.oneof(
+      {
+        arbitrary: fc
+          .tuple(
+            valid,
+            fc.integer({ min: 0, max: 5 }),
+            bad,
+            fc.constantFrom('data', 'features', 'extra', 'cpu'),
+          )
+          .map(([b, kind, v, key]) => mutate(b, kind, v, key)),
+        weight: 4,
+      },
+      { arbitrary: fc.jsonValue(), weight: 1 },
+    );
+    let accepted = 0;
+    fc.assert(
+      fc.property(body, (b) => {
+        const predictFull = fieldsOf(PredictRequestDto, b, true).length === 0;
+        const batchFull = fieldsOf(PredictBatchRequestDto, b, true).length === 0;
+        if (predictFull || batchFull) accepted++;
+        return isAcceptablePredictBody(b) === predictFull && isAcceptableBatchBody(b) === batchFull;
+      }),
+      { numRuns: 1000, seed: 20250101 },
+    );
+    // Both outcomes are well represented, so the equivalence is not vacuous.
+    expect(accepted).toBeGreaterThan(50);
+    expect(accepted).toBeLessThan(950);
+  });
+
+  it('fast paths handle the bodies a gateway actually sends', () => {
+    expect(isAcceptablePredictBody({ data: [-5.5, 5.2] })).toBe(true);
+    expect(isAcceptablePredictBody({ features: { cpu_usage: 1, memory_load: 2 } })).toBe(true);
+    expect(
+      isAcceptableBatchBody({
+        data: [
+          [-5.5, 5.2],
+          [2.1, 2.1],
+        ],
+      }),
+    ).toBe(true);
+    expect(isAcceptablePredictBody(JSON.parse('{"__proto__": 1, "data": [1]}'))).toBe(false);
+    expect(isAcceptablePredictBody({ data: [1], features: { a: 1 } })).toBe(false);
+    expect(isAcceptableBatchBody({ data: [[1, 2], [1]] })).toBe(false);
   });
 });
