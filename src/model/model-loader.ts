@@ -19,7 +19,9 @@ export class ModelLoader {
       return decodeArtifact(bytes);
     } catch (err) {
       if (err instanceof ModelFormatError) {
-        throw new ModelLoadError(`model file is invalid: ${err.message}`, { cause: err });
+        throw new ModelLoadError(`model file is invalid: ${publicReason(err.message)}`, {
+          cause: err,
+        });
       }
       throw new ModelLoadError('model file could not be decoded', { cause: err });
     }
@@ -51,6 +53,17 @@ async function readModelFile(path: string): Promise<Uint8Array> {
     await handle.close();
   }
 }
+
+/**
+ * The decoder's message without the JSON parser's own wording, which it quotes for operators
+ * (callers see "not valid JSON" or "truncated: ..."; the server log keeps the parser's text).
+ */
+export function publicReason(message: string): string {
+  if (message.startsWith(JSON_FAILURE)) return JSON_FAILURE;
+  return message.replace(/\s*\([^()]*\bJSON\b[^()]*\)/g, '');
+}
+
+const JSON_FAILURE = 'not valid JSON';
 
 /** A reason without the path (it is in the server log, and callers know MODEL_PATH). */
 function fsReason(err: unknown): string {

@@ -161,6 +161,7 @@ describe('POST /model/reload (real server, real files)', () => {
         () => dir.writeCorrupt('keep.json'),
         () => dir.writeTruncated('keep.json'),
         () => dir.write('keep.json', '{"format":"something-else"}'),
+        () => dir.write('keep.json', '{"oops"'),
       ]) {
         breakFile();
         const res = await send(`${t.url}/model/reload`, { method: 'POST', headers: ADMIN });
@@ -174,6 +175,7 @@ describe('POST /model/reload (real server, real files)', () => {
         expect(res.body.detail).toMatch(/model file is invalid/);
         expect(res.body.detail).toContain(`Model ${DEFAULT_VERSION} keeps serving`);
         expect(res.text).not.toContain(dir.path);
+        expect(res.text).not.toMatch(/position \d|line \d+ column/);
         const health = await send(`${t.url}/health`);
         expect(health.status).toBe(200);
         expect(health.body.info.model.version).toBe(DEFAULT_VERSION);
@@ -186,7 +188,7 @@ describe('POST /model/reload (real server, real files)', () => {
       const model = await send(`${t.url}/model`);
       expect(model.body.last_load).toMatchObject({ ok: false, trigger: 'api' });
       const metrics = (await send(`${t.url}/metrics`)).text;
-      expect(metrics).toMatch(/model_reloads_total\{result="failure",trigger="api"\} 3/);
+      expect(metrics).toMatch(/model_reloads_total\{result="failure",trigger="api"\} 4/);
     } finally {
       await t.close();
     }

@@ -127,14 +127,12 @@ describe('validateDto with the predict DTOs (class-validator constraints)', () =
       {},
     );
     const vector = fc.array(finite, { minLength: 1, maxLength: 4 });
-    const matrix = fc
-      .integer({ min: 1, max: 3 })
-      .chain((cols) =>
-        fc.array(fc.array(finite, { minLength: cols, maxLength: cols }), {
-          minLength: 1,
-          maxLength: 4,
-        }),
-      );
+    const matrix = fc.integer({ min: 1, max: 3 }).chain((cols) =>
+      fc.array(fc.array(finite, { minLength: cols, maxLength: cols }), {
+        minLength: 1,
+        maxLength: 4,
+      }),
+    );
     const featureMap = fc.dictionary(fc.string({ minLength: 1, maxLength: 4 }), finite, {
       minKeys: 1,
       maxKeys: 3,
