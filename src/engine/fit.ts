@@ -83,6 +83,7 @@ export function fitIsolationForest(
   );
   const builder = new TreeBuilder();
   const gather = new SampleGatherer(n, maxSamples, maxFeatures);
+  const marks = maxSamples / n <= 0.01 ? new Uint8Array(n) : undefined;
 
   for (let t = 0; t < nEstimators; t++) {
     const seed = seeds[t];
@@ -91,7 +92,7 @@ export function fitIsolationForest(
     const features = sampleWithoutReplacement(d, maxFeatures, rs);
     const indices = opts.bootstrap
       ? rs.randintArray(0, n, maxSamples)
-      : sampleWithoutReplacement(n, maxSamples, rs);
+      : sampleWithoutReplacement(n, maxSamples, rs, marks);
     treeFeatures.set(features, t * maxFeatures);
 
     const sample = gather.gather(x, features, indices, y);
@@ -232,12 +233,14 @@ class SampleGatherer {
     const data = x.data;
     const x32 = this.x32;
     const ys = this.ys;
-    for (let i = 0; i < m; i++) ys[i] = y[rows[i]];
-    for (let c = 0; c < this.nCols; c++) {
-      const col = features[c];
-      const base = c * m;
-      // Float32Array stores round to nearest even, as numpy's astype(float32).
-      for (let i = 0; i < m; i++) x32[base + i] = data[rows[i] * cols + col];
+    const q = this.nCols;
+    // Row by row (each source row is read once, sequentially); Float32Array stores round to
+    // nearest even, as numpy's astype(float32).
+    for (let i = 0; i < m; i++) {
+      const r = rows[i];
+      const src = r * cols;
+      ys[i] = y[r];
+      for (let c = 0; c < q; c++) x32[c * m + i] = data[src + features[c]];
     }
     return { x: x32, nRows: m, nCols: this.nCols, y: ys, weight: ws, weightedNSamples: k };
   }

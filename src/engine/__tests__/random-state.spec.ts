@@ -98,6 +98,13 @@ describe('sampleWithoutReplacement (sklearn.utils.random)', () => {
     expect(Array.from(sampleWithoutReplacement(n, k, new RandomState(seed)))).toEqual(values);
   });
 
+  it('gives the same draws with a marks scratch and leaves it all-zero', () => {
+    const marks = new Uint8Array(30000);
+    const a = sampleWithoutReplacement(30000, 256, new RandomState(5), marks);
+    expect(a).toEqual(sampleWithoutReplacement(30000, 256, new RandomState(5)));
+    expect(marks.every((v) => v === 0)).toBe(true);
+  });
+
   it('rejects k > n', () => {
     expect(() => sampleWithoutReplacement(3, 4, new RandomState(0))).toThrow(RangeError);
   });
