@@ -90,20 +90,20 @@ function treeShape(c: CompiledForest, t: number): TreeShape | null {
   return cells <= MAX_CELLS ? { columns, thresholds } : null;
 }
 
-/** Index of the first element >= v in a sorted array (the count of elements < v). */
+/**
+ * Index of the first element >= v in a sorted array (the count of elements < v). Branch-free
+ * halving, so the comparisons do not stall the pipeline on unpredictable data.
+ */
 export function lowerBound(sorted: Float64Array, v: number): number {
-  let lo = 0;
-  let n = sorted.length;
-  while (n > 0) {
-    const half = n >>> 1;
-    if (sorted[lo + half] < v) {
-      lo += half + 1;
-      n -= half + 1;
-    } else {
-      n = half;
-    }
+  let len = sorted.length;
+  if (len === 0) return 0;
+  let base = 0;
+  while (len > 1) {
+    const half = len >>> 1;
+    base += +(sorted[base + half] < v) * half;
+    len -= half;
   }
-  return lo;
+  return base + +(sorted[base] < v);
 }
 
 function buildGroup(c: CompiledForest, first: number, end: number): TableGroup {

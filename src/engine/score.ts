@@ -170,22 +170,67 @@ function scoreGroup(
   }
   ranks.fill(0, nSlots * blockSize, nSlots * blockSize + m);
 
-  const { rankMap, grid, leafValues } = group;
-  for (let t = group.firstTree; t < group.endTree; t++) {
-    const k = t - group.firstTree;
-    if (group.tabulated[k] === 0) {
+  const { rankMap, grid, leafValues, tabulated } = group;
+  const { slot0, slot1, rankOff0, rankOff1, gridOff, leafOff } = group;
+  const first = group.firstTree;
+  let t = first;
+  while (t < group.endTree) {
+    const k = t - first;
+    if (tabulated[k] === 0) {
       walkTree(c, t, block, cols, m, sums);
-      continue;
-    }
-    const r0 = group.slot0[k] * blockSize;
-    const r1 = group.slot1[k] * blockSize;
-    const o0 = group.rankOff0[k];
-    const o1 = group.rankOff1[k];
-    const go = group.gridOff[k];
-    const lo = group.leafOff[k];
-    for (let i = 0; i < m; i++) {
-      sums[i] +=
-        leafValues[lo + grid[go + rankMap[o0 + ranks[r0 + i]] + rankMap[o1 + ranks[r1 + i]]]];
+      t++;
+    } else if (t + 4 <= group.endTree && tabulated[k + 1] & tabulated[k + 2] & tabulated[k + 3]) {
+      // Four tables per pass: the row's running sum stays in a register, and the four terms
+      // are still added one after the other in tree order.
+      const a0 = slot0[k] * blockSize;
+      const a1 = slot1[k] * blockSize;
+      const b0 = slot0[k + 1] * blockSize;
+      const b1 = slot1[k + 1] * blockSize;
+      const c0 = slot0[k + 2] * blockSize;
+      const c1 = slot1[k + 2] * blockSize;
+      const d0 = slot0[k + 3] * blockSize;
+      const d1 = slot1[k + 3] * blockSize;
+      const ao0 = rankOff0[k];
+      const ao1 = rankOff1[k];
+      const bo0 = rankOff0[k + 1];
+      const bo1 = rankOff1[k + 1];
+      const co0 = rankOff0[k + 2];
+      const co1 = rankOff1[k + 2];
+      const do0 = rankOff0[k + 3];
+      const do1 = rankOff1[k + 3];
+      const ag = gridOff[k];
+      const bg = gridOff[k + 1];
+      const cg = gridOff[k + 2];
+      const dg = gridOff[k + 3];
+      const al = leafOff[k];
+      const bl = leafOff[k + 1];
+      const cl = leafOff[k + 2];
+      const dl = leafOff[k + 3];
+      for (let i = 0; i < m; i++) {
+        let s = sums[i];
+        s +=
+          leafValues[al + grid[ag + rankMap[ao0 + ranks[a0 + i]] + rankMap[ao1 + ranks[a1 + i]]]];
+        s +=
+          leafValues[bl + grid[bg + rankMap[bo0 + ranks[b0 + i]] + rankMap[bo1 + ranks[b1 + i]]]];
+        s +=
+          leafValues[cl + grid[cg + rankMap[co0 + ranks[c0 + i]] + rankMap[co1 + ranks[c1 + i]]]];
+        s +=
+          leafValues[dl + grid[dg + rankMap[do0 + ranks[d0 + i]] + rankMap[do1 + ranks[d1 + i]]]];
+        sums[i] = s;
+      }
+      t += 4;
+    } else {
+      const r0 = slot0[k] * blockSize;
+      const r1 = slot1[k] * blockSize;
+      const o0 = rankOff0[k];
+      const o1 = rankOff1[k];
+      const go = gridOff[k];
+      const lo = leafOff[k];
+      for (let i = 0; i < m; i++) {
+        sums[i] +=
+          leafValues[lo + grid[go + rankMap[o0 + ranks[r0 + i]] + rankMap[o1 + ranks[r1 + i]]]];
+      }
+      t++;
     }
   }
 }
