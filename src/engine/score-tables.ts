@@ -1,7 +1,7 @@
 import type { CompiledForest } from './compile-forest';
 
 /** Trees per table group: bounds the rank tables, which grow with the group's thresholds. */
-const GROUP_TREES = 64;
+const GROUP_TREES = 128;
 /** Largest decision table (cells) a tree may have to be tabulated. */
 const MAX_CELLS = 1 << 14;
 

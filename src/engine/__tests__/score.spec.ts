@@ -46,7 +46,7 @@ describe('decision tables (batches >= TABLE_MIN_ROWS) equal the tree walk', () =
   const n = TABLE_MIN_ROWS + 77;
 
   it.each([
-    ['2-D, 100 trees (two table groups)', 'd2_defaults', {}],
+    ['2-D, 100 trees', 'd2_defaults', {}],
     ['2-D bootstrap', 'd2_bootstrap', {}],
     ['5-D, 3 columns per tree (walked)', 'd5_mf06', {}],
     ['5-D, 2 columns per tree (tabulated)', 'd5_mf2', {}],
@@ -54,7 +54,7 @@ describe('decision tables (batches >= TABLE_MIN_ROWS) equal the tree walk', () =
     ['duplicates, constant columns, multi-sample leaves', 'edge_dups_const', {}],
     ['single-leaf trees', 'one_row', {}],
     ['2-D, 1e-30 / 1e30 scales', 'wide_scales', {}],
-    ['2-D, 130 trees', 'd2_defaults', { nEstimators: 130 }],
+    ['2-D, 130 trees (two table groups)', 'd2_defaults', { nEstimators: 130 }],
     [
       '2-D, trees too large to tabulate',
       'tracking_30k',
