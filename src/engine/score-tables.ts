@@ -84,6 +84,12 @@ function treeShape(c: CompiledForest, t: number): TreeShape | null {
     }
     values[k].push(c.threshold[g]);
   }
+  // Columns in ascending order, so that trees on the same pair of columns share their rank
+  // slots in the same roles (the scorer then reads each row's ranks once for four trees).
+  if (columns.length === 2 && columns[0] > columns[1]) {
+    columns.reverse();
+    values.reverse();
+  }
   const thresholds = values.map((v) => Float64Array.from(new Set(v)).sort());
   let cells = 1;
   for (const th of thresholds) cells *= th.length + 1;

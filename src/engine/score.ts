@@ -199,6 +199,29 @@ function scoreGroup(
       const do0 = rankOff0[k + 3];
       const do1 = rankOff1[k + 3];
       const ag = gridOff[k];
+      if (a0 === b0 && a0 === c0 && a0 === d0 && a1 === b1 && a1 === c1 && a1 === d1) {
+        // The usual case (all four trees split on the same two columns): read the row's two
+        // ranks once.
+        const bg0 = gridOff[k + 1];
+        const cg0 = gridOff[k + 2];
+        const dg0 = gridOff[k + 3];
+        const al0 = leafOff[k];
+        const bl0 = leafOff[k + 1];
+        const cl0 = leafOff[k + 2];
+        const dl0 = leafOff[k + 3];
+        for (let i = 0; i < m; i++) {
+          const u = ranks[a0 + i];
+          const v = ranks[a1 + i];
+          let s = sums[i];
+          s += leafValues[al0 + grid[ag + rankMap[ao0 + u] + rankMap[ao1 + v]]];
+          s += leafValues[bl0 + grid[bg0 + rankMap[bo0 + u] + rankMap[bo1 + v]]];
+          s += leafValues[cl0 + grid[cg0 + rankMap[co0 + u] + rankMap[co1 + v]]];
+          s += leafValues[dl0 + grid[dg0 + rankMap[do0 + u] + rankMap[do1 + v]]];
+          sums[i] = s;
+        }
+        t += 4;
+        continue;
+      }
       const bg = gridOff[k + 1];
       const cg = gridOff[k + 2];
       const dg = gridOff[k + 3];
