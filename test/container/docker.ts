@@ -1,4 +1,4 @@
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -32,6 +32,26 @@ export function docker(args: string[], timeoutMs = 120_000): string {
     );
   }
   return r.stdout.trim();
+}
+
+/**
+ * Runs `docker ARGS` without blocking the event loop, so clients in this process keep sending
+ * while it runs (a spawnSync would freeze them mid-request and hold their connections open).
+ */
+export function dockerAsync(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('docker', args, { cwd: ROOT });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0
+        ? resolve(out.trim())
+        : reject(new Error(`docker ${args.join(' ')} failed (${code}): ${err}`)),
+    );
+  });
 }
 
 /** Why the Docker engine cannot be used, or null when `docker info` answers. */

@@ -1,5 +1,13 @@
 import { request } from 'node:http';
-import { docker, ensureEngine, engineProblem, removeContainer, run, waitHealthy } from './docker';
+import {
+  docker,
+  dockerAsync,
+  ensureEngine,
+  engineProblem,
+  removeContainer,
+  run,
+  waitHealthy,
+} from './docker';
 
 // Real Docker engine, real image, the seed's own commands. Slow by nature (npm ci inside the
 // build), so generous timeouts; everything runs once, in order.
@@ -149,12 +157,18 @@ describe('ml-anomaly-api image', () => {
     });
     await new Promise((r) => setTimeout(r, 300));
     const t0 = Date.now();
-    docker(['stop', NAME], 60_000);
+    await dockerAsync(['stop', NAME]);
     figures.stopMs = Date.now() - t0;
     stopping = false;
     await Promise.all(clients);
 
-    expect(inspect('{{.State.ExitCode}}', NAME)).toBe('0');
+    const logs = run('docker', ['logs', NAME]).stdout;
+    // On failure the service's own shutdown lines say why (e.g. requests still in flight).
+    const shutdownLines = logs.split('\n').filter((l) => /shutdown|grace/.test(l));
+    expect({ exitCode: inspect('{{.State.ExitCode}}', NAME), shutdownLines }).toEqual({
+      exitCode: '0',
+      shutdownLines: expect.arrayContaining([expect.stringContaining('drained and closed')]),
+    });
     expect(inspect('{{.State.OOMKilled}}', NAME)).toBe('false');
     // docker stop escalates to SIGKILL after 10 s: a clean exit must come well before that.
     expect(figures.stopMs).toBeLessThan(10_000);
@@ -164,7 +178,6 @@ describe('ml-anomaly-api image', () => {
     for (const o of answered) expect(o.status).toBe(200);
     // A request the service received must have been answered. The service logs every request
     // it completes with its id; a failed request must never appear there as received.
-    const logs = run('docker', ['logs', NAME]).stdout;
     const failed = outcomes.filter((o) => o.error);
     const cut = failed.filter((o) => logs.includes(`"${o.id}"`));
     expect(cut).toEqual([]);
