@@ -43,3 +43,13 @@ export interface ModelArtifact {
   /** sha256 (hex) of the artifact content as verified on load. */
   readonly sha256: string;
 }
+
+/**
+ * What `encodeArtifact` needs: a {@link ModelArtifact} without the fields the encoder derives.
+ * `formatVersion` is always the current one and `sha256` is computed; `modelVersion` is derived
+ * from the content when not given (see docs/artifact-format.md).
+ */
+export type ArtifactInput = Omit<ModelArtifact, 'formatVersion' | 'modelVersion' | 'sha256'> & {
+  /** Explicit model version id; derived from the content hash when omitted. */
+  readonly modelVersion?: string;
+};

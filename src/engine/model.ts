@@ -10,4 +10,10 @@ export interface IsolationForestModel {
   readonly options: IsolationForestOptions;
   /** Rows the model was fitted on. */
   readonly nSamples: number;
+  /**
+   * Warnings raised while fitting, in scikit-learn's wording (e.g. a `maxSamples` count above
+   * the number of rows, clipped). Set by `fitIsolationForest` (empty when none); absent on
+   * models that were not fitted here.
+   */
+  readonly warnings?: readonly string[];
 }
