@@ -258,6 +258,17 @@ def main():
         nodes["threshold"][0] = np.nan
         state["nodes"] = nodes
 
+    def leaf_feature(state):
+        nodes = state["nodes"].copy()
+        leaf = int(np.flatnonzero(nodes["left_child"] == -1)[0])
+        nodes["feature"][leaf] = 0
+        state["nodes"] = nodes
+
+    def sample_counts(state):
+        nodes = state["nodes"].copy()
+        nodes["n_node_samples"][1] += 1
+        state["nodes"] = nodes
+
     def wrong_depth(state):
         state["max_depth"] = state["max_depth"] + 3
 
@@ -270,6 +281,10 @@ def main():
     bad("inconsistent.nan-threshold.p4.pkl", "node 0 has a non-finite threshold", model=mid,
         mutate_tree=nan_threshold)
     bad("inconsistent.max-depth.p4.pkl", "max_depth is ", model=mid, mutate_tree=wrong_depth)
+    bad("inconsistent.leaf-feature.p4.pkl", "is a leaf but has feature 0 and threshold -2", model=mid,
+        mutate_tree=leaf_feature)
+    bad("inconsistent.sample-counts.p4.pkl", "samples but its children have", model=mid,
+        mutate_tree=sample_counts)
 
     m = pickle.loads(pickle.dumps(mid))
     m.n_estimators = 11
@@ -282,6 +297,14 @@ def main():
     m = pickle.loads(pickle.dumps(mid))
     m._max_features = 1
     bad("inconsistent.max-features.p4.pkl", "estimators_features_[0] has 3 features but _max_features is 1", model=m)
+    m = pickle.loads(pickle.dumps(mid))
+    m.offset_ = -0.4
+    bad("inconsistent.offset-auto.p4.pkl",
+        "offset_ must be -0.5 when contamination is 'auto', got -0.4", model=m)
+    m = pickle.loads(pickle.dumps(mid))
+    m.max_samples_ = 13
+    bad("inconsistent.max-samples.p4.pkl", "max_samples_ is 13 but max_samples gives 12 of 12 rows",
+        model=m)
     m = pickle.loads(pickle.dumps(mid))
     m.offset_ = float("inf")
     bad("inconsistent.offset.p4.pkl", "offset_ is Infinity", model=m)

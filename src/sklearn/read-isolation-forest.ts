@@ -1,5 +1,5 @@
 import { ModelFormatError } from '../engine/errors';
-import type { FlatForest } from '../engine/forest';
+import { TREE_UNDEFINED, type FlatForest } from '../engine/forest';
 import type { IsolationForestOptions } from '../engine/options';
 import { verifyForest } from '../engine/verify-forest';
 import { readColumn } from './numpy-array';
@@ -119,7 +119,7 @@ export function readIsolationForest(root: PyValue): ImportedIsolationForest {
       }
       treeFeatures[t * maxFeatures + j] = f;
     }
-    const tree = readTree(estimators.items[t], t, maxFeatures, estimators.offset);
+    const tree = readTree(estimators.items[t], t, maxFeatures, maxSamples, estimators.offset);
     totalNodes += tree.left.length;
     if (totalNodes > INT32_MAX) throw new PickleFormatError('the forest has too many nodes', at);
     trees.push(tree);
@@ -133,15 +133,71 @@ export function readIsolationForest(root: PyValue): ImportedIsolationForest {
     throw err;
   }
 
+  const params = readParams(get, at);
+  const nTrainingSamples = optionalInt(get('_n_samples'), '_n_samples', at);
+  checkParamsAgainstModel(params, forest, offset, nTrainingSamples, at);
   return {
     forest,
     offset,
-    params: readParams(get, at),
+    params,
     sklearnParams: rawParams(get),
     featureNames: readFeatureNames(get('feature_names_in_'), nFeatures, at),
-    nTrainingSamples: optionalInt(get('_n_samples'), '_n_samples', at),
+    nTrainingSamples,
     sklearnVersion: optionalString(get('_sklearn_version'), '_sklearn_version', at),
   };
+}
+
+/**
+ * The fitted sizes and offset must be what scikit-learn derives from the parameters (the same
+ * rules the native artifact decoder applies): `_max_features` from `max_features`,
+ * `max_samples_` from `max_samples` and `_n_samples`, `offset_ = -0.5` for 'auto' contamination.
+ */
+function checkParamsAgainstModel(
+  params: IsolationForestOptions,
+  forest: FlatForest,
+  offset: number,
+  nTrainingSamples: number | null,
+  at: number,
+): void {
+  const mf = params.maxFeatures;
+  if ('fraction' in mf && !(mf.fraction > 0 && mf.fraction <= 1)) {
+    throw new PickleFormatError(`max_features is ${mf.fraction}, outside (0, 1]`, at);
+  }
+  const expectedMaxFeatures =
+    'count' in mf ? mf.count : Math.max(1, Math.floor(mf.fraction * forest.nFeatures));
+  if (forest.maxFeatures !== expectedMaxFeatures) {
+    throw new PickleFormatError(
+      `_max_features is ${forest.maxFeatures} but max_features gives ${expectedMaxFeatures} of ${forest.nFeatures} features`,
+      at,
+    );
+  }
+  const ms = params.maxSamples;
+  if (ms !== 'auto' && 'fraction' in ms && !(ms.fraction > 0 && ms.fraction <= 1)) {
+    throw new PickleFormatError(`max_samples is ${ms.fraction}, outside (0, 1]`, at);
+  }
+  if (nTrainingSamples !== null) {
+    const expected =
+      ms === 'auto'
+        ? Math.min(256, nTrainingSamples)
+        : 'count' in ms
+          ? Math.min(ms.count, nTrainingSamples)
+          : Math.floor(ms.fraction * nTrainingSamples);
+    if (forest.maxSamples !== expected) {
+      throw new PickleFormatError(
+        `max_samples_ is ${forest.maxSamples} but max_samples gives ${expected} of ${nTrainingSamples} rows`,
+        at,
+      );
+    }
+  }
+  const c = params.contamination;
+  if (c === 'auto' ? offset !== -0.5 : !(c > 0 && c <= 0.5)) {
+    throw new PickleFormatError(
+      c === 'auto'
+        ? `offset_ must be -0.5 when contamination is 'auto', got ${offset}`
+        : `contamination is ${c}, outside (0, 0.5]`,
+      at,
+    );
+  }
 }
 
 /** One tree's node arrays (tree-local ids) and where its Tree object sits in the file. */
@@ -158,6 +214,7 @@ function readTree(
   estimator: PyValue,
   t: number,
   maxFeatures: number,
+  maxSamples: number,
   listOffset: number,
 ): TreeArrays {
   if (!(estimator instanceof PyInstance) || estimator.cls.kind !== 'extra-tree') {
@@ -230,17 +287,27 @@ function readTree(
     ),
     offset: at,
   };
-  verifyTree(arrays, maxFeatures, maxDepth, where);
+  verifyTree(arrays, maxFeatures, maxSamples, maxDepth, where);
   return arrays;
 }
 
-/** verifyForest on one tree (so the error can point at that tree), then its depth vs max_depth. */
-function verifyTree(tree: TreeArrays, maxFeatures: number, maxDepth: number, where: string): void {
+/**
+ * verifyForest on one tree (so the error can point at that tree), then what it leaves open and
+ * scikit-learn trees always satisfy (as the native artifact decoder checks): leaf markers, splits
+ * that partition their samples, a root of at most max_samples_, and the depth vs max_depth.
+ */
+function verifyTree(
+  tree: TreeArrays,
+  maxFeatures: number,
+  maxSamples: number,
+  maxDepth: number,
+  where: string,
+): void {
   const n = tree.left.length;
   const single: FlatForest = {
     nEstimators: 1,
     nFeatures: maxFeatures,
-    maxSamples: 1,
+    maxSamples,
     maxFeatures,
     treeFeatures: Int32Array.from({ length: maxFeatures }, (_, j) => j),
     nodeOffsets: Int32Array.of(0, n),
@@ -264,9 +331,31 @@ function verifyTree(tree: TreeArrays, maxFeatures: number, maxDepth: number, whe
   // Children come after their parent (verified), so one forward pass gives every depth.
   const depth = new Int32Array(n);
   let deepest = 0;
+  if (tree.nNodeSamples[0] > maxSamples) {
+    throw new PickleFormatError(
+      `${where}: the root has ${tree.nNodeSamples[0]} samples, more than max_samples_ ${maxSamples}`,
+      tree.offset,
+    );
+  }
   for (let i = 0; i < n; i++) {
     const l = tree.left[i];
-    if (l < 0) continue;
+    if (l < 0) {
+      // scikit-learn marks leaves with feature -2 (TREE_UNDEFINED) and threshold -2.0.
+      if (tree.feature[i] !== TREE_UNDEFINED || tree.threshold[i] !== TREE_UNDEFINED) {
+        throw new PickleFormatError(
+          `${where}: node ${i} is a leaf but has feature ${tree.feature[i]} and threshold ${tree.threshold[i]} (expected -2, -2)`,
+          tree.offset,
+        );
+      }
+      continue;
+    }
+    const split = tree.nNodeSamples[l] + tree.nNodeSamples[tree.right[i]];
+    if (split !== tree.nNodeSamples[i]) {
+      throw new PickleFormatError(
+        `${where}: node ${i} has ${tree.nNodeSamples[i]} samples but its children have ${split}`,
+        tree.offset,
+      );
+    }
     depth[l] = depth[i] + 1;
     depth[tree.right[i]] = depth[i] + 1;
     if (depth[i] + 1 > deepest) deepest = depth[i] + 1;
