@@ -95,13 +95,6 @@ export class NdArray {
   ) {
     this.built = dtype !== null;
   }
-
-  /** Number of elements (product of the shape). */
-  get size(): number {
-    let n = 1;
-    for (const d of this.shape) n *= d;
-    return n;
-  }
 }
 
 /** Any value the reader can build. */
