@@ -354,6 +354,53 @@ def main():
           "joblib inline array of shape (1000000000, 1, 1) and dtype <f8 needs 1000000000 x 8 bytes",
           note="a NumpyArrayWrapper whose shape claims 8 GB of inline data")
 
+    # -- amplification through memo references ----------------------------------------------------
+    import copy
+    model = load_model("d2_n10_auto")
+    model.estimators_ = [model.estimators_[0]] * 10
+    model.estimators_features_ = [f.copy() for f in model.estimators_features_]
+    write("shared-trees.p4.pkl", pickle.dumps(model, protocol=4), "PickleFormatError",
+          "estimators_[1] is an object already used elsewhere in the model",
+          note="every estimators_ entry is a memo back-reference to the same tree")
+
+    class SharedNodes(pickle.Pickler):
+        def __init__(self, f, raw):
+            super().__init__(f, protocol=4)
+            self.raw = raw
+
+        def reducer_override(self, obj):
+            if isinstance(obj, np.ndarray) and obj.dtype.names is not None:
+                # A distinct array object whose data is the same memoized bytes object.
+                return (np.core.multiarray._reconstruct, (np.ndarray, (0,), b"b"),
+                        (1, obj.shape, obj.dtype, False, self.raw))
+            return NotImplemented
+
+    model = load_model("d2_n10_auto")
+    big = model.estimators_[0]
+    model.estimators_ = [copy.deepcopy(big) for _ in range(20)]
+    model.estimators_features_ = [f.copy() for f in model.estimators_features_ * 2]
+    model.n_estimators = 20
+    buf = io.BytesIO()
+    SharedNodes(buf, big.tree_.__getstate__()["nodes"].tobytes()).dump(model)
+    write("shared-node-bytes.p4.pkl", buf.getvalue(), "PickleFormatError",
+          "needs more array data than the file holds",
+          note="20 distinct node arrays whose data is one memoized bytes object")
+
+    class SharedText(pickle.Pickler):
+        big = "x" * 100_000
+
+        def reducer_override(self, obj):
+            if isinstance(obj, Marker):
+                import codecs
+                return codecs.encode, (self.big, "latin1")
+            return NotImplemented
+
+    buf = io.BytesIO()
+    SharedText(buf, protocol=2).dump([Marker("latin1") for _ in range(2000)])
+    write("shared-latin1-text.p2.pkl", buf.getvalue(), "PickleFormatError",
+          "_codecs.encode would produce more bytes than the file holds",
+          note="2,000 _codecs.encode calls on one memoized 100 kB string (200 MB if honoured)")
+
     # -- deep nesting ---------------------------------------------------------------------------
     def nested(kind, depth=100_000):
         x = []

@@ -71,7 +71,7 @@ function importUnchecked(
       result.end,
     );
   }
-  const model = readIsolationForest(result.value);
+  const model = readIsolationForest(result.value, pickle.length);
   const joblib = compressed || result.joblibArrays > 0;
   return Object.freeze({
     formatVersion: result.protocol,

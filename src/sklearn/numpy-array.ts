@@ -28,6 +28,9 @@ export function shapeOf(value: PyValue, what: string, offset: number): number[] 
   if (!(value instanceof PyTuple)) {
     throw new PickleFormatError(`${what} shape must be a tuple, got ${describe(value)}`, offset);
   }
+  if (value.items.length > 32) {
+    throw new PickleFormatError(`${what} has more than 32 dimensions`, offset);
+  }
   const shape: number[] = [];
   let count = 1;
   for (const d of value.items) {
@@ -46,7 +49,6 @@ export function shapeOf(value: PyValue, what: string, offset: number): number[] 
     }
     shape.push(d);
   }
-  if (shape.length > 32) throw new PickleFormatError(`${what} has more than 32 dimensions`, offset);
   return shape;
 }
 
@@ -140,7 +142,8 @@ export function buildArray(
         offset,
       );
     }
-    setArray(array, dtype, shape, fortran, null, raw.items.slice());
+    // No copy: a list shared through the memo must not multiply memory.
+    setArray(array, dtype, shape, fortran, null, raw.items);
     return;
   }
   if (!(raw instanceof Uint8Array)) {
@@ -248,7 +251,7 @@ function setArray(
   shape: number[],
   fortran: boolean,
   data: Uint8Array | null,
-  objects: PyValue[] | null,
+  objects: readonly PyValue[] | null,
 ): void {
   array.dtype = dtype;
   array.shape = shape;

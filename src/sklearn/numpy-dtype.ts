@@ -14,6 +14,8 @@ export interface DTypeField {
 
 /** Largest struct the reader accepts (scikit-learn's node struct is 56 or 64 bytes). */
 const MAX_STRUCT_BYTES = 1 << 16;
+/** Most fields a struct may have (scikit-learn's node struct has 7 or 8). */
+const MAX_FIELDS = 256;
 
 const SIZES: Readonly<Record<DTypeKind, readonly number[] | null>> = {
   b: [1],
@@ -151,14 +153,22 @@ function readFields(
   if (!(names instanceof PyTuple) || !(fields instanceof PyDict)) {
     throw new PickleFormatError('structured dtype needs a names tuple and a fields dict', offset);
   }
+  if (names.items.length > MAX_FIELDS) {
+    throw new PickleFormatError(
+      `structured dtype has ${names.items.length} fields (at most ${MAX_FIELDS} are read)`,
+      offset,
+    );
+  }
   const out: DTypeField[] = [];
+  const seen = new Set<string>();
   for (const name of names.items) {
     if (typeof name !== 'string') {
       throw new PickleFormatError(`structured dtype field name is ${describe(name)}`, offset);
     }
-    if (out.some((f) => f.name === name)) {
+    if (seen.has(name)) {
       throw new PickleFormatError(`structured dtype repeats field '${printable(name)}'`, offset);
     }
+    seen.add(name);
     const spec = fields.entries.get(name);
     if (!(spec instanceof PyTuple) || spec.items.length < 2 || spec.items.length > 3) {
       throw new PickleFormatError(

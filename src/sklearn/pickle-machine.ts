@@ -98,6 +98,12 @@ class PickleMachine {
   private objects = 0;
   private protocol = 0;
   private joblibArrays = 0;
+  /**
+   * Bytes `_codecs.encode` may still produce: a protocol-2 file spells each array's bytes once,
+   * so their total never exceeds the stream's size (a memo-shared string encoded over and over
+   * would otherwise multiply memory).
+   */
+  private latin1Budget: number;
 
   constructor(
     private readonly bytes: Uint8Array,
@@ -108,6 +114,7 @@ class PickleMachine {
   ) {
     this.pos = start;
     this.end = bytes.length;
+    this.latin1Budget = bytes.length - start;
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
@@ -530,8 +537,19 @@ class PickleMachine {
         return fromBuffer(args, at);
       case 'scalar':
         return numpyScalar(args, at);
-      case 'codecs-encode':
+      case 'codecs-encode': {
+        const text = args.items[0];
+        if (typeof text === 'string') {
+          if (text.length > this.latin1Budget) {
+            throw new PickleFormatError(
+              '_codecs.encode would produce more bytes than the file holds (a string reused by reference?)',
+              at,
+            );
+          }
+          this.latin1Budget -= text.length;
+        }
         return latin1Encode(args, at);
+      }
       case 'tree':
         if (args.items.length !== 3) {
           throw new PickleFormatError(

@@ -59,9 +59,14 @@ const INT32_MAX = 2147483647;
  * [0, n_features_in_), each Tree was built for _max_features columns with one output, node
  * arrays match node_count and max_depth, and offset_ is finite.
  *
+ * Work is bounded by the file: trees, Tree objects, node arrays and feature arrays must be
+ * distinct objects (scikit-learn never shares them; a memo back-reference repeated a million
+ * times would otherwise multiply the work), and the array bytes read may not add up to more than
+ * `streamBytes`, the size of the pickle stream they came from.
+ *
  * @throws PickleFormatError naming the attribute at fault and the byte offset of its object.
  */
-export function readIsolationForest(root: PyValue): ImportedIsolationForest {
+export function readIsolationForest(root: PyValue, streamBytes: number): ImportedIsolationForest {
   if (!(root instanceof PyInstance) || root.cls.kind !== 'isolation-forest') {
     throw new PickleFormatError(
       `the file holds ${describe(root)}, not a sklearn.ensemble.IsolationForest`,
@@ -91,7 +96,11 @@ export function readIsolationForest(root: PyValue): ImportedIsolationForest {
     );
   }
 
+  const budget = new ReadBudget(streamBytes);
+  // Every feature index takes at least one byte of the file: bound the allocation first.
+  budget.check(nEstimators * maxFeatures, 'estimators_features_', featureSets.offset);
   const treeFeatures = new Int32Array(nEstimators * maxFeatures);
+  const subset = Int32Array.from({ length: maxFeatures }, (_, j) => j);
   const trees: TreeArrays[] = [];
   let totalNodes = 0;
   for (let t = 0; t < nEstimators; t++) {
@@ -102,6 +111,7 @@ export function readIsolationForest(root: PyValue): ImportedIsolationForest {
         featureSets.offset,
       );
     }
+    budget.claim(features, `estimators_features_[${t}]`);
     const cols = readColumn(features, `estimators_features_[${t}]`);
     if (cols.length !== maxFeatures) {
       throw new PickleFormatError(
@@ -119,7 +129,15 @@ export function readIsolationForest(root: PyValue): ImportedIsolationForest {
       }
       treeFeatures[t * maxFeatures + j] = f;
     }
-    const tree = readTree(estimators.items[t], t, maxFeatures, maxSamples, estimators.offset);
+    const tree = readTree(
+      estimators.items[t],
+      t,
+      maxFeatures,
+      maxSamples,
+      subset,
+      budget,
+      estimators.offset,
+    );
     totalNodes += tree.left.length;
     if (totalNodes > INT32_MAX) throw new PickleFormatError('the forest has too many nodes', at);
     trees.push(tree);
@@ -200,6 +218,40 @@ function checkParamsAgainstModel(
   }
 }
 
+/**
+ * Bounds the conversion's work by the file: each tree, Tree, node array and feature array is
+ * used once, and the array bytes read add up to at most the pickle stream's size.
+ */
+class ReadBudget {
+  private readonly seen = new Set<object>();
+  constructor(private remaining: number) {}
+
+  /** Fails when `n` more bytes would exceed what the file holds. */
+  check(n: number, what: string, offset: number): void {
+    if (n > this.remaining) {
+      throw new PickleFormatError(
+        `${what} needs more array data than the file holds (arrays shared by reference?)`,
+        offset,
+      );
+    }
+  }
+
+  /** Marks an object as used (once) and, for arrays, charges its bytes. */
+  claim(value: PyInstance | NdArray, what: string): void {
+    if (this.seen.has(value)) {
+      throw new PickleFormatError(
+        `${what} is an object already used elsewhere in the model (scikit-learn never shares it)`,
+        value.offset,
+      );
+    }
+    this.seen.add(value);
+    if (value instanceof NdArray && value.data !== null) {
+      this.check(value.data.length, what, value.offset);
+      this.remaining -= value.data.length;
+    }
+  }
+}
+
 /** One tree's node arrays (tree-local ids) and where its Tree object sits in the file. */
 interface TreeArrays {
   readonly left: Int32Array;
@@ -215,6 +267,8 @@ function readTree(
   t: number,
   maxFeatures: number,
   maxSamples: number,
+  subset: Int32Array,
+  budget: ReadBudget,
   listOffset: number,
 ): TreeArrays {
   if (!(estimator instanceof PyInstance) || estimator.cls.kind !== 'extra-tree') {
@@ -223,6 +277,7 @@ function readTree(
       offsetOf(estimator) ?? listOffset,
     );
   }
+  budget.claim(estimator, `estimators_[${t}]`);
   const tree = stateOf(estimator, `estimators_[${t}]`).entries.get('tree_');
   if (!(tree instanceof PyInstance) || tree.cls.kind !== 'tree') {
     throw new PickleFormatError(
@@ -232,6 +287,7 @@ function readTree(
   }
   const where = `estimators_[${t}].tree_`;
   const at = tree.offset;
+  budget.claim(tree, where);
   const [nTreeFeatures, , nOutputs] = tree.args.items;
   if (nTreeFeatures !== maxFeatures) {
     throw new PickleFormatError(
@@ -261,6 +317,7 @@ function readTree(
       at,
     );
   }
+  budget.claim(nodes, `${where}.nodes`);
   if (nodes.shape.length !== 1 || nodes.shape[0] !== nodeCount) {
     throw new PickleFormatError(
       `${where}.nodes has shape (${nodes.shape.join(', ')}) but node_count is ${nodeCount}`,
@@ -287,7 +344,7 @@ function readTree(
     ),
     offset: at,
   };
-  verifyTree(arrays, maxFeatures, maxSamples, maxDepth, where);
+  verifyTree(arrays, subset, maxSamples, maxDepth, where);
   return arrays;
 }
 
@@ -298,7 +355,7 @@ function readTree(
  */
 function verifyTree(
   tree: TreeArrays,
-  maxFeatures: number,
+  subset: Int32Array,
   maxSamples: number,
   maxDepth: number,
   where: string,
@@ -306,10 +363,10 @@ function verifyTree(
   const n = tree.left.length;
   const single: FlatForest = {
     nEstimators: 1,
-    nFeatures: maxFeatures,
+    nFeatures: subset.length,
     maxSamples,
-    maxFeatures,
-    treeFeatures: Int32Array.from({ length: maxFeatures }, (_, j) => j),
+    maxFeatures: subset.length,
+    treeFeatures: subset,
     nodeOffsets: Int32Array.of(0, n),
     childrenLeft: tree.left,
     childrenRight: tree.right,

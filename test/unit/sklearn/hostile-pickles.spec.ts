@@ -1,7 +1,7 @@
 // Hostile files made by scripts/gen-hostile-pickles.py with Python's own pickle/joblib: code
 // payloads (proved live under Python by the generator: they create a marker file), payloads
-// inside valid models, opcodes that reach outside the file, memo tricks, lying size headers and
-// 100,000-level nesting. Each is refused with the offending global/opcode and its offset, and
+// inside valid models, opcodes that reach outside the file, memo tricks, lying size headers, memo
+// back-references that would multiply the work, and 100,000-level nesting. Each is refused with the offending global/opcode and its offset, and
 // nothing runs: the marker file never appears.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -56,6 +56,9 @@ describe('hostile pickles', () => {
       '1000000000',
       'MARKs nested',
       'values on the pickle stack',
+      'already used elsewhere',
+      'more array data than the file holds',
+      '_codecs.encode would produce more bytes',
     ]) {
       expect(names.some((n) => files[n].message.includes(fragment))).toBe(true);
     }
