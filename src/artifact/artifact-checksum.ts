@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ModelFormatError } from '../engine/errors';
+import { assert, ModelFormatError } from '../engine/errors';
 
 /**
  * The checksum of a model file covers its exact bytes. The encoder writes the document without
@@ -26,7 +26,7 @@ export function sha256Hex(text: string | Uint8Array): string {
  * appended as its last member, and a final newline.
  */
 export function sealDocument(text: string): { bytes: Uint8Array; sha256: string } {
-  if (!text.endsWith(CLOSING)) throw new Error('sealDocument expects JSON.stringify(doc, null, 2)');
+  assert(text.endsWith(CLOSING), () => 'sealDocument expects JSON.stringify(doc, null, 2)');
   const sha256 = sha256Hex(text);
   const file = `${text.slice(0, -CLOSING.length)}${TRAILER_HEAD}${sha256}${TRAILER_TAIL}`;
   return { bytes: new TextEncoder().encode(file), sha256 };
