@@ -43,6 +43,9 @@ OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "fi
 EXPECTED = {"sklearn": "1.2.1", "numpy": "1.24"}
 EULER_GAMMA = 0.5772156649015329
 FULL_TREES = 2  # trees written out in full per case (all trees are in the digest)
+# cases that also record what summarizeTraining must give (percentiles 0..100 of the training
+# score_samples, column ranges, share of training rows predicted -1)
+SUMMARY_CASES = ("d2_defaults", "d2_c005", "c005_integer_index", "edge_dups_const")
 
 # --------------------------------------------------------------------------------------
 # Data recipes (interpreted identically by test/helpers in TS)
@@ -340,6 +343,11 @@ def write_case(name, desc, X, recipe, params, versions):
         path_length_sum=s_glibc.tolist(),
         predict=[int(v) for v in pr],
     )
+    if name in SUMMARY_CASES:
+        doc["training_summary"] = dict(
+            score_quantiles=np.percentile(ss, np.arange(101)).tolist(),
+            feature_min=X.min(axis=0).tolist(), feature_max=X.max(axis=0).tolist(),
+            fraction_flagged=float(np.mean(pr == -1)))
     with open(os.path.join(OUT, name + ".json"), "w") as f:
         json.dump(doc, f, separators=(",", ":"))
         f.write("\n")

@@ -6,7 +6,7 @@ import type { IsolationForestModel } from './model';
 import type { IsolationForestOptions } from './options';
 import { percentile } from './percentile';
 import { RAND_R_MAX } from './rand-r';
-import { RandomState } from './random-state';
+import { doubleFromWords, RandomState } from './random-state';
 import { resolveOptions } from './resolve-options';
 import { sampleWithoutReplacement } from './sample-without-replacement';
 import { scoreSamples } from './score';
@@ -27,7 +27,7 @@ const MAX_INT = 0x7fffffff;
  * 1. X is validated (finite, representable as float32) and used as float32, like sklearn's
  *    `_validate_data(dtype=np.float32)`.
  * 2. `y = RandomState(seed).uniform(size=n)`: dummy regression targets, relevant only through
- *    the criterion's "impurity <= DBL_EPSILON" leaf test.
+ *    the criterion's "impurity <= DBL_EPSILON" leaf test (only drawn rows' values are computed).
  * 3. `max_samples_`: 'auto' → min(256, n); a count above n is clipped to n with a warning
  *    (returned in `model.warnings`, never logged); a fraction → floor(fraction · n).
  *    `max_depth = ceil(log2(max(max_samples_, 2)))`. `max_features`: a count as is, a fraction
@@ -72,7 +72,9 @@ export function fitIsolationForest(
   const maxFeatures = resolveMaxFeatures(opts, d);
   const maxDepth = maxSamples <= 2 ? 1 : 32 - Math.clz32(maxSamples - 1);
 
-  const y = new RandomState(opts.randomState).uniformArray(n);
+  // y = RandomState(seed).uniform(size=n): only the drawn rows' values are ever read, so keep
+  // the raw stream and convert on demand (y[i] comes from words 2i and 2i + 1).
+  const yWords = new RandomState(opts.randomState).untemperedWords(2 * n);
   const seeds = new RandomState(opts.randomState).randintArray(0, MAX_INT, opts.nEstimators);
 
   const nEstimators = opts.nEstimators;
@@ -83,19 +85,20 @@ export function fitIsolationForest(
   );
   const builder = new TreeBuilder();
   const gather = new SampleGatherer(n, maxSamples, maxFeatures);
+  const marks = maxSamples / n <= 0.01 ? new Uint8Array(n) : undefined;
 
   for (let t = 0; t < nEstimators; t++) {
     const seed = seeds[t];
-    const treeSeed = new RandomState(seed).randint(MAX_INT);
+    const treeSeed = RandomState.firstRandint(seed, MAX_INT);
     const rs = new RandomState(seed);
     const features = sampleWithoutReplacement(d, maxFeatures, rs);
     const indices = opts.bootstrap
       ? rs.randintArray(0, n, maxSamples)
-      : sampleWithoutReplacement(n, maxSamples, rs);
+      : sampleWithoutReplacement(n, maxSamples, rs, marks);
     treeFeatures.set(features, t * maxFeatures);
 
-    const sample = gather.gather(x, features, indices, y);
-    const randRSeed = new RandomState(treeSeed).randint(0, RAND_R_MAX);
+    const sample = gather.gather(x, features, indices, yWords);
+    const randRSeed = RandomState.firstRandint(treeSeed, RAND_R_MAX);
     builder.build(sample, { maxDepth, maxFeatures: 1, randRSeed });
     nodes.append(builder);
   }
@@ -197,7 +200,7 @@ class SampleGatherer {
     this.ws = new Float64Array(maxSamples);
   }
 
-  gather(x: DenseMatrix, features: Int32Array, indices: Int32Array, y: Float64Array) {
+  gather(x: DenseMatrix, features: Int32Array, indices: Int32Array, yWords: Uint32Array) {
     const k = indices.length;
     const rows = this.rows;
     const ws = this.ws;
@@ -232,12 +235,14 @@ class SampleGatherer {
     const data = x.data;
     const x32 = this.x32;
     const ys = this.ys;
-    for (let i = 0; i < m; i++) ys[i] = y[rows[i]];
-    for (let c = 0; c < this.nCols; c++) {
-      const col = features[c];
-      const base = c * m;
-      // Float32Array stores round to nearest even, as numpy's astype(float32).
-      for (let i = 0; i < m; i++) x32[base + i] = data[rows[i] * cols + col];
+    const q = this.nCols;
+    // Row by row (each source row is read once, sequentially); Float32Array stores round to
+    // nearest even, as numpy's astype(float32).
+    for (let i = 0; i < m; i++) {
+      const r = rows[i];
+      const src = r * cols;
+      ys[i] = doubleFromWords(yWords, 2 * r);
+      for (let c = 0; c < q; c++) x32[c * m + i] = data[src + features[c]];
     }
     return { x: x32, nRows: m, nCols: this.nCols, y: ys, weight: ws, weightedNSamples: k };
   }

@@ -17,3 +17,6 @@ export { resolveOptions } from './resolve-options';
 export { summarizeTraining, type TrainingSummary } from './training-summary';
 export { percentile, percentileOfSorted } from './percentile';
 export { RandomState } from './random-state';
+export { RandR, RAND_R_MAX } from './rand-r';
+export { sampleWithoutReplacement } from './sample-without-replacement';
+export { TreeBuilder, type TreeParams, type TreeSample } from './build-tree';

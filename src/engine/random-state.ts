@@ -71,12 +71,48 @@ export class RandomState {
   /** The next raw 32-bit output (`mt19937_next`), as an unsigned integer. */
   randomUint32(): number {
     if (this.pos === N) this.generate();
-    let y = this.key[this.pos++];
-    y ^= y >>> 11;
-    y ^= (y << 7) & 0x9d2c5680;
-    y ^= (y << 15) & 0xefc60000;
-    y ^= y >>> 18;
-    return y >>> 0;
+    return temper(this.key[this.pos++]);
+  }
+
+  /**
+   * The next `count` outputs *before tempering*, advancing the stream as `count` calls of
+   * `randomUint32` would. Output k is `temper(words[k])`; with {@link doubleFromWords} this
+   * lets a caller turn only the draws it needs into doubles.
+   */
+  untemperedWords(count: number): Uint32Array {
+    const out = new Uint32Array(count);
+    let at = 0;
+    while (at < count) {
+      if (this.pos === N) this.generate();
+      const take = Math.min(N - this.pos, count - at);
+      out.set(this.key.subarray(this.pos, this.pos + take), at);
+      this.pos += take;
+      at += take;
+    }
+    return out;
+  }
+
+  /**
+   * `RandomState(seed).randint(high)` for a fresh generator, without seeding all 624 words
+   * when the first output is accepted (it depends only on words 0, 1 and 397); falls back to
+   * the full generator otherwise. Same result as the long way, always.
+   */
+  static firstRandint(seed: number, high: number): number {
+    const rng = checkRange(0, high);
+    if (rng === 0 || rng === 0xffffffff || !Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) {
+      return new RandomState(seed).randint(high);
+    }
+    let s = seed >>> 0;
+    const k0 = s;
+    let k1 = 0;
+    for (let i = 0; i < M; i++) {
+      s = (Math.imul(1812433253, (s ^ (s >>> 30)) >>> 0) + i + 1) >>> 0;
+      if (i === 0) k1 = s;
+    }
+    // s is now word M; the twist of word 0 gives the first output.
+    const y = (k0 & UPPER_MASK) | (k1 & LOWER_MASK);
+    const v = (temper(s ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A)) & maskFor(rng)) >>> 0;
+    return v <= rng ? v : new RandomState(seed).randint(high);
   }
 
   /** A double in [0, 1) with 53 random bits (`random_sample`, `mt19937_next_double`). */
@@ -187,6 +223,26 @@ export class RandomState {
     this.hasGauss = true;
     return f * x2;
   }
+}
+
+/** MT19937 tempering of one state word. */
+function temper(word: number): number {
+  let y = word;
+  y ^= y >>> 11;
+  y ^= (y << 7) & 0x9d2c5680;
+  y ^= (y << 15) & 0xefc60000;
+  y ^= y >>> 18;
+  return y >>> 0;
+}
+
+/**
+ * `random_sample()` from two consecutive untempered words (see `untemperedWords`):
+ * `((a >> 5) * 2^26 + (b >> 6)) / 2^53`.
+ */
+export function doubleFromWords(words: Uint32Array, at: number): number {
+  const a = temper(words[at]) >>> 5;
+  const b = temper(words[at + 1]) >>> 6;
+  return (a * 67108864.0 + b) / 9007199254740992.0;
 }
 
 /** Validates an integer range [low, high) of at most 2^32 values; returns `high - 1 - low`. */

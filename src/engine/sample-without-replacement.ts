@@ -11,15 +11,26 @@ import type { RandomState } from './random-state';
  *   `j = randint(0, i + 1)`, `out[j] = i` when `j < k` (so `k == n` draws nothing and returns
  *   `arange(n)`).
  *
+ * @param marks optional all-zero scratch of length >= n for tracking selection (left all-zero);
+ *   saves building a Set when called many times with a large n
  * @returns k distinct integers in [0, n), in scikit-learn's order.
  */
-export function sampleWithoutReplacement(n: number, k: number, rs: RandomState): Int32Array {
+export function sampleWithoutReplacement(
+  n: number,
+  k: number,
+  rs: RandomState,
+  marks?: Uint8Array,
+): Int32Array {
   if (!Number.isInteger(n) || !Number.isInteger(k) || n < 0 || k < 0 || k > n) {
     throw new RangeError(`sampleWithoutReplacement: need 0 <= k <= n, got n=${n}, k=${k}`);
   }
   const ratio = n !== 0 ? k / n : 1.0;
   if (ratio > 0.01 && ratio < 0.99) return rs.permutation(n).slice(0, k);
-  if (ratio < 0.2) return trackingSelection(n, k, rs);
+  if (ratio < 0.2) {
+    return marks && marks.length >= n
+      ? trackingWithMarks(n, k, rs, marks)
+      : trackingSelection(n, k, rs);
+  }
   return reservoirSampling(n, k, rs);
 }
 
@@ -32,6 +43,18 @@ function trackingSelection(n: number, k: number, rs: RandomState): Int32Array {
     selected.add(j);
     out[i] = j;
   }
+  return out;
+}
+
+function trackingWithMarks(n: number, k: number, rs: RandomState, marks: Uint8Array): Int32Array {
+  const out = new Int32Array(k);
+  for (let i = 0; i < k; i++) {
+    let j = rs.randint(n);
+    while (marks[j] !== 0) j = rs.randint(n);
+    marks[j] = 1;
+    out[i] = j;
+  }
+  for (let i = 0; i < k; i++) marks[out[i]] = 0;
   return out;
 }
 

@@ -1,10 +1,12 @@
-import { averagePathLength } from './average-path-length';
+import { compileForest, type CompiledForest } from './compile-forest';
 import { InvalidInputError } from './errors';
 import type { FlatForest } from './forest';
 import { assertFiniteMatrix, type DenseMatrix } from './matrix';
+import { buildScoreTables, lowerBound, type ScoreTables } from './score-tables';
 
 /**
- * Scoring with scikit-learn 1.2.1's arithmetic (`IsolationForest.score_samples`):
+ * Scoring with scikit-learn 1.2.1's arithmetic (`IsolationForest.score_samples`), after Liu,
+ * Ting & Zhou, "Isolation Forest", ICDM 2008 (s(x, ψ) = 2^(-E[h(x)] / c(ψ))):
  *
  * - inputs are rounded to float32 (`Math.fround`), then `x <= threshold` (float64) goes left;
  * - each tree adds `((depth + 1) + c(n_leaf)) - 1.0` to a float64 sum, tree by tree in order;
@@ -15,99 +17,27 @@ import { assertFiniteMatrix, type DenseMatrix } from './matrix';
  * Leaves, path-length sums and `predict` match scikit-learn exactly; `score_samples` may differ
  * by a few ulp because V8's `Math.pow` is not glibc's `pow` (see docs/algorithm.md).
  *
- * For speed the forest is compiled once (cached per forest) into parallel arrays with global
- * node ids, global input columns and the per-leaf path term precomputed; rows are scored in
- * blocks with trees in the outer loop so a tree's nodes stay in cache.
+ * Speed (the results are the same either way, bit for bit):
+ * - rows are scored in blocks, trees in the outer loop so a tree's nodes stay in cache;
+ * - a tree is walked branch-free for a fixed number of steps (see `compileForest`), eight rows
+ *   at a time so that their dependent loads overlap;
+ * - for batches of at least {@link TABLE_MIN_ROWS} rows, trees that split on at most two
+ *   columns (all trees of 2-D data) are evaluated through decision tables instead
+ *   (`buildScoreTables`): two rank look-ups and a grid look-up per row and tree.
  */
 
-/** Rows scored per block: large enough to amortise a tree's cache misses, small enough to stay in L1/L2. */
-const BLOCK_ROWS = 128;
+/** Batches at least this large build (once per forest) and use the decision tables. */
+export const TABLE_MIN_ROWS = 1024;
 
-/** A forest prepared for fast traversal. Internal; derived data only. */
-interface CompiledForest {
-  /** Global node id of each tree's root. */
-  readonly roots: Int32Array;
-  /** Input column tested at the node, or -1 at a leaf. */
-  readonly column: Int32Array;
-  /** Global node id of the left / right child. */
-  readonly left: Int32Array;
-  readonly right: Int32Array;
-  /** Threshold at an internal node; `((depth + 1) + c(n)) - 1.0` at a leaf. */
-  readonly value: Float64Array;
-  /** `nEstimators * c(maxSamples)`. */
-  readonly denominator: number;
-  readonly nFeatures: number;
-  /** Scratch row for one-row scoring (float32 rounding happens on store). */
-  readonly rowScratch: Float32Array;
-  /** Scratch block for batch scoring. */
-  readonly blockScratch: Float32Array;
-  readonly sumScratch: Float64Array;
-}
+/** Scratch buffers, reused across calls (scoring is synchronous and single-threaded). */
+let rowScratch = new Float64Array(0);
+let blockScratch = new Float64Array(0);
+let sumScratch = new Float64Array(0);
+let rankScratch = new Int32Array(0);
 
-const compiled = new WeakMap<FlatForest, CompiledForest>();
-
-function compile(forest: FlatForest): CompiledForest {
-  const cached = compiled.get(forest);
-  if (cached) return cached;
-  const nNodes = forest.nodeOffsets[forest.nEstimators];
-  const column = new Int32Array(nNodes);
-  const left = new Int32Array(nNodes);
-  const right = new Int32Array(nNodes);
-  const value = new Float64Array(nNodes);
-  const roots = new Int32Array(forest.nEstimators);
-  const depth = new Int32Array(nNodes);
-  const useSubset = forest.maxFeatures !== forest.nFeatures;
-  for (let t = 0; t < forest.nEstimators; t++) {
-    const base = forest.nodeOffsets[t];
-    const end = forest.nodeOffsets[t + 1];
-    roots[t] = base;
-    depth[base] = 0;
-    // Children always have larger ids than their parent (checked when a forest is loaded),
-    // so one forward pass assigns every depth before it is read.
-    for (let g = base; g < end; g++) {
-      const l = forest.childrenLeft[g];
-      if (l < 0) {
-        column[g] = -1;
-        left[g] = g;
-        right[g] = g;
-        value[g] = depth[g] + 1 + averagePathLength(forest.nNodeSamples[g]) - 1.0;
-      } else {
-        const r = forest.childrenRight[g];
-        const f = forest.feature[g];
-        column[g] = useSubset ? forest.treeFeatures[t * forest.maxFeatures + f] : f;
-        left[g] = base + l;
-        right[g] = base + r;
-        value[g] = forest.threshold[g];
-        depth[base + l] = depth[g] + 1;
-        depth[base + r] = depth[g] + 1;
-      }
-    }
-  }
-  const c = compiledFrom(forest, roots, column, left, right, value);
-  compiled.set(forest, c);
-  return c;
-}
-
-function compiledFrom(
-  forest: FlatForest,
-  roots: Int32Array,
-  column: Int32Array,
-  left: Int32Array,
-  right: Int32Array,
-  value: Float64Array,
-): CompiledForest {
-  return {
-    roots,
-    column,
-    left,
-    right,
-    value,
-    denominator: forest.nEstimators * averagePathLength(forest.maxSamples),
-    nFeatures: forest.nFeatures,
-    rowScratch: new Float32Array(forest.nFeatures),
-    blockScratch: new Float32Array(BLOCK_ROWS * forest.nFeatures),
-    sumScratch: new Float64Array(BLOCK_ROWS),
-  };
+/** Rows per block: about 32K values (256 KB), at least 64 and at most 4096 rows. */
+function blockRows(cols: number): number {
+  return Math.max(64, Math.min(4096, Math.floor(32768 / cols)));
 }
 
 /** Turns a path-length sum into scikit-learn's `score_samples` value. */
@@ -125,35 +55,206 @@ function outputArray(out: Float64Array | undefined, length: number): Float64Arra
 }
 
 /**
+ * Adds tree t's path term for rows 0..m-1 of `block` (row-major, float32-rounded values) to
+ * `sums`, walking the tree branch-free, eight rows at a time.
+ */
+function walkTree(
+  c: CompiledForest,
+  t: number,
+  block: Float64Array,
+  cols: number,
+  m: number,
+  sums: Float64Array,
+): void {
+  const { kids, column, threshold, value } = c;
+  const root = c.roots[t];
+  const depth = c.depths[t];
+  let i = 0;
+  for (; i + 8 <= m; i += 8) {
+    const b0 = i * cols;
+    const b1 = b0 + cols;
+    const b2 = b1 + cols;
+    const b3 = b2 + cols;
+    const b4 = b3 + cols;
+    const b5 = b4 + cols;
+    const b6 = b5 + cols;
+    const b7 = b6 + cols;
+    let g0 = root;
+    let g1 = root;
+    let g2 = root;
+    let g3 = root;
+    let g4 = root;
+    let g5 = root;
+    let g6 = root;
+    let g7 = root;
+    for (let l = 0; l < depth; l++) {
+      g0 = kids[(g0 << 1) + +(block[b0 + column[g0]] > threshold[g0])];
+      g1 = kids[(g1 << 1) + +(block[b1 + column[g1]] > threshold[g1])];
+      g2 = kids[(g2 << 1) + +(block[b2 + column[g2]] > threshold[g2])];
+      g3 = kids[(g3 << 1) + +(block[b3 + column[g3]] > threshold[g3])];
+      g4 = kids[(g4 << 1) + +(block[b4 + column[g4]] > threshold[g4])];
+      g5 = kids[(g5 << 1) + +(block[b5 + column[g5]] > threshold[g5])];
+      g6 = kids[(g6 << 1) + +(block[b6 + column[g6]] > threshold[g6])];
+      g7 = kids[(g7 << 1) + +(block[b7 + column[g7]] > threshold[g7])];
+    }
+    sums[i] += value[g0];
+    sums[i + 1] += value[g1];
+    sums[i + 2] += value[g2];
+    sums[i + 3] += value[g3];
+    sums[i + 4] += value[g4];
+    sums[i + 5] += value[g5];
+    sums[i + 6] += value[g6];
+    sums[i + 7] += value[g7];
+  }
+  for (; i < m; i++) {
+    const b = i * cols;
+    let g = root;
+    for (let l = 0; l < depth; l++) {
+      g = kids[(g << 1) + +(block[b + column[g]] > threshold[g])];
+    }
+    sums[i] += value[g];
+  }
+}
+
+/**
  * Sum over trees of `((depth + 1) + c(n_leaf)) - 1.0` for every row of `x` (scikit-learn's
  * internal `depths`), written to `out`. `x` must already be validated.
  */
 function pathLengthSumsInto(c: CompiledForest, x: DenseMatrix, out: Float64Array): void {
-  const { roots, column, left, right, value } = c;
   const cols = x.cols;
   const data = x.data;
-  const block = c.blockScratch;
-  const sums = c.sumScratch;
-  const nTrees = roots.length;
-  for (let start = 0; start < x.rows; start += BLOCK_ROWS) {
-    const m = Math.min(BLOCK_ROWS, x.rows - start);
-    // Float32Array stores round to nearest even: this is numpy's astype(float32).
-    block.set(data.subarray(start * cols, (start + m) * cols));
+  const rows = x.rows;
+  const tables: ScoreTables | null = rows >= TABLE_MIN_ROWS ? buildScoreTables(c) : null;
+  const blockSize = blockRows(cols);
+  if (blockScratch.length < blockSize * cols) blockScratch = new Float64Array(blockSize * cols);
+  if (sumScratch.length < blockSize) sumScratch = new Float64Array(blockSize);
+  const block = blockScratch;
+  const sums = sumScratch;
+
+  for (let start = 0; start < rows; start += blockSize) {
+    const m = Math.min(blockSize, rows - start);
+    const base = start * cols;
+    // numpy's astype(float32), kept as doubles so the hot loops compare doubles directly.
+    for (let k = 0; k < m * cols; k++) block[k] = Math.fround(data[base + k]);
     sums.fill(0, 0, m);
-    for (let t = 0; t < nTrees; t++) {
-      const root = roots[t];
-      for (let i = 0; i < m; i++) {
-        const rowBase = i * cols;
-        let node = root;
-        let col = column[node];
-        while (col >= 0) {
-          node = block[rowBase + col] <= value[node] ? left[node] : right[node];
-          col = column[node];
-        }
-        sums[i] += value[node];
-      }
+    if (tables) {
+      for (const group of tables.groups) scoreGroup(c, group, block, cols, m, blockSize, sums);
+    } else {
+      for (let t = 0; t < c.nTrees; t++) walkTree(c, t, block, cols, m, sums);
     }
     for (let i = 0; i < m; i++) out[start + i] = sums[i];
+  }
+}
+
+/** Adds the path terms of one table group's trees (in order) for the rows of a block. */
+function scoreGroup(
+  c: CompiledForest,
+  group: ScoreTables['groups'][number],
+  block: Float64Array,
+  cols: number,
+  m: number,
+  blockSize: number,
+  sums: Float64Array,
+): void {
+  const nSlots = group.slotColumns.length;
+  const need = (nSlots + 1) * blockSize;
+  if (rankScratch.length < need) rankScratch = new Int32Array(need);
+  const ranks = rankScratch;
+  // Global ranks of the block's values for every column the group's tables use; the last
+  // slot stays all-zero (absent columns).
+  for (let s = 0; s < nSlots; s++) {
+    const col = group.slotColumns[s];
+    const sorted = group.slotThresholds[s];
+    const at = s * blockSize;
+    for (let i = 0; i < m; i++) ranks[at + i] = lowerBound(sorted, block[i * cols + col]);
+  }
+  ranks.fill(0, nSlots * blockSize, nSlots * blockSize + m);
+
+  const { rankMap, grid, leafValues, tabulated } = group;
+  const { slot0, slot1, rankOff0, rankOff1, gridOff, leafOff } = group;
+  const first = group.firstTree;
+  let t = first;
+  while (t < group.endTree) {
+    const k = t - first;
+    if (tabulated[k] === 0) {
+      walkTree(c, t, block, cols, m, sums);
+      t++;
+    } else if (t + 4 <= group.endTree && tabulated[k + 1] & tabulated[k + 2] & tabulated[k + 3]) {
+      // Four tables per pass: the row's running sum stays in a register, and the four terms
+      // are still added one after the other in tree order.
+      const a0 = slot0[k] * blockSize;
+      const a1 = slot1[k] * blockSize;
+      const b0 = slot0[k + 1] * blockSize;
+      const b1 = slot1[k + 1] * blockSize;
+      const c0 = slot0[k + 2] * blockSize;
+      const c1 = slot1[k + 2] * blockSize;
+      const d0 = slot0[k + 3] * blockSize;
+      const d1 = slot1[k + 3] * blockSize;
+      const ao0 = rankOff0[k];
+      const ao1 = rankOff1[k];
+      const bo0 = rankOff0[k + 1];
+      const bo1 = rankOff1[k + 1];
+      const co0 = rankOff0[k + 2];
+      const co1 = rankOff1[k + 2];
+      const do0 = rankOff0[k + 3];
+      const do1 = rankOff1[k + 3];
+      const ag = gridOff[k];
+      if (a0 === b0 && a0 === c0 && a0 === d0 && a1 === b1 && a1 === c1 && a1 === d1) {
+        // The usual case (all four trees split on the same two columns): read the row's two
+        // ranks once.
+        const bg0 = gridOff[k + 1];
+        const cg0 = gridOff[k + 2];
+        const dg0 = gridOff[k + 3];
+        const al0 = leafOff[k];
+        const bl0 = leafOff[k + 1];
+        const cl0 = leafOff[k + 2];
+        const dl0 = leafOff[k + 3];
+        for (let i = 0; i < m; i++) {
+          const u = ranks[a0 + i];
+          const v = ranks[a1 + i];
+          let s = sums[i];
+          s += leafValues[al0 + grid[ag + rankMap[ao0 + u] + rankMap[ao1 + v]]];
+          s += leafValues[bl0 + grid[bg0 + rankMap[bo0 + u] + rankMap[bo1 + v]]];
+          s += leafValues[cl0 + grid[cg0 + rankMap[co0 + u] + rankMap[co1 + v]]];
+          s += leafValues[dl0 + grid[dg0 + rankMap[do0 + u] + rankMap[do1 + v]]];
+          sums[i] = s;
+        }
+        t += 4;
+        continue;
+      }
+      const bg = gridOff[k + 1];
+      const cg = gridOff[k + 2];
+      const dg = gridOff[k + 3];
+      const al = leafOff[k];
+      const bl = leafOff[k + 1];
+      const cl = leafOff[k + 2];
+      const dl = leafOff[k + 3];
+      for (let i = 0; i < m; i++) {
+        let s = sums[i];
+        s +=
+          leafValues[al + grid[ag + rankMap[ao0 + ranks[a0 + i]] + rankMap[ao1 + ranks[a1 + i]]]];
+        s +=
+          leafValues[bl + grid[bg + rankMap[bo0 + ranks[b0 + i]] + rankMap[bo1 + ranks[b1 + i]]]];
+        s +=
+          leafValues[cl + grid[cg + rankMap[co0 + ranks[c0 + i]] + rankMap[co1 + ranks[c1 + i]]]];
+        s +=
+          leafValues[dl + grid[dg + rankMap[do0 + ranks[d0 + i]] + rankMap[do1 + ranks[d1 + i]]]];
+        sums[i] = s;
+      }
+      t += 4;
+    } else {
+      const r0 = slot0[k] * blockSize;
+      const r1 = slot1[k] * blockSize;
+      const o0 = rankOff0[k];
+      const o1 = rankOff1[k];
+      const go = gridOff[k];
+      const lo = leafOff[k];
+      for (let i = 0; i < m; i++) {
+        sums[i] +=
+          leafValues[lo + grid[go + rankMap[o0 + ranks[r0 + i]] + rankMap[o1 + ranks[r1 + i]]]];
+      }
+      t++;
+    }
   }
 }
 
@@ -168,7 +269,7 @@ export function pathLengthSums(
 ): Float64Array {
   assertFiniteMatrix(x, forest.nFeatures);
   const result = outputArray(out, x.rows);
-  pathLengthSumsInto(compile(forest), x, result);
+  pathLengthSumsInto(compileForest(forest), x, result);
   return result;
 }
 
@@ -179,7 +280,7 @@ export function pathLengthSums(
 export function scoreSamples(forest: FlatForest, x: DenseMatrix, out?: Float64Array): Float64Array {
   assertFiniteMatrix(x, forest.nFeatures);
   const result = outputArray(out, x.rows);
-  const c = compile(forest);
+  const c = compileForest(forest);
   pathLengthSumsInto(c, x, result);
   for (let i = 0; i < x.rows; i++) result[i] = scoreFromSum(result[i], c.denominator);
   return result;
@@ -215,38 +316,53 @@ export function predict(
 
 /**
  * Scores one row without allocating: returns `score_samples` for `row` (length nFeatures).
- * Validates the row (finite, float32-representable) like the batch functions.
+ * Validates the row (finite, float32-representable) like the batch functions. Walks four
+ * trees at a time (independent chains overlap) and adds their terms in tree order.
  */
 export function scoreOne(forest: FlatForest, row: ArrayLike<number>): number {
-  const c = compile(forest);
+  const c = compileForest(forest);
   if (row.length !== c.nFeatures) {
     throw new InvalidInputError(
       `X has ${row.length} features, but IsolationForest is expecting ${c.nFeatures} features as input.`,
     );
   }
-  const x = c.rowScratch;
+  if (rowScratch.length < row.length) rowScratch = new Float64Array(row.length);
+  const x = rowScratch;
   for (let j = 0; j < row.length; j++) {
     const v = row[j];
     if (!(Math.abs(v) < 3.4028235677973366e38)) {
       // Reuse the batch validator for the exact message.
-      assertFiniteMatrix({
-        data: Float64Array.from(row),
-        rows: 1,
-        cols: row.length,
-      });
+      assertFiniteMatrix({ data: Float64Array.from(row), rows: 1, cols: row.length });
     }
-    x[j] = v;
+    x[j] = Math.fround(v);
   }
-  const { roots, column, left, right, value } = c;
+  const { roots, depths, kids, column, threshold, value } = c;
+  const nTrees = c.nTrees;
   let sum = 0;
-  for (let t = 0; t < roots.length; t++) {
-    let node = roots[t];
-    let col = column[node];
-    while (col >= 0) {
-      node = x[col] <= value[node] ? left[node] : right[node];
-      col = column[node];
+  let t = 0;
+  for (; t + 4 <= nTrees; t += 4) {
+    let g0 = roots[t];
+    let g1 = roots[t + 1];
+    let g2 = roots[t + 2];
+    let g3 = roots[t + 3];
+    const d = Math.max(depths[t], depths[t + 1], depths[t + 2], depths[t + 3]);
+    for (let l = 0; l < d; l++) {
+      g0 = kids[(g0 << 1) + +(x[column[g0]] > threshold[g0])];
+      g1 = kids[(g1 << 1) + +(x[column[g1]] > threshold[g1])];
+      g2 = kids[(g2 << 1) + +(x[column[g2]] > threshold[g2])];
+      g3 = kids[(g3 << 1) + +(x[column[g3]] > threshold[g3])];
     }
-    sum += value[node];
+    sum += value[g0];
+    sum += value[g1];
+    sum += value[g2];
+    sum += value[g3];
+  }
+  for (; t < nTrees; t++) {
+    let g = roots[t];
+    for (let l = 0; l < depths[t]; l++) {
+      g = kids[(g << 1) + +(x[column[g]] > threshold[g])];
+    }
+    sum += value[g];
   }
   return scoreFromSum(sum, c.denominator);
 }

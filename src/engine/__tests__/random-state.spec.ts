@@ -1,6 +1,6 @@
 import { InvalidInputError } from '../errors';
 import { RAND_R_MAX, RandR } from '../rand-r';
-import { RandomState } from '../random-state';
+import { doubleFromWords, RandomState } from '../random-state';
 import { sampleWithoutReplacement } from '../sample-without-replacement';
 import { loadFixture, ulpDistance } from './helpers/fixtures';
 
@@ -75,6 +75,28 @@ describe('RandomState (numpy legacy MT19937)', () => {
     expect(worst).toBeLessThanOrEqual(1);
   });
 
+  it('firstRandint equals RandomState(seed).randint(high), rejections included', () => {
+    // 2^31 + 1 rejects about half of the first outputs, exercising the fallback.
+    for (const high of [2 ** 31 - 1, 2 ** 31 + 1, 7, 1, 2 ** 32]) {
+      for (let seed = 0; seed < 300; seed++) {
+        const s = seed * 14_318_057 + (high % 1000);
+        expect(RandomState.firstRandint(s, high)).toBe(new RandomState(s).randint(high));
+      }
+    }
+    expect(RandomState.firstRandint(2 ** 32 - 1, 100)).toBe(
+      new RandomState(2 ** 32 - 1).randint(100),
+    );
+  });
+
+  it('untemperedWords + doubleFromWords reproduce uniform() and advance the stream', () => {
+    const a = new RandomState(17);
+    const words = a.untemperedWords(2 * 700);
+    const b = new RandomState(17);
+    const expected = Array.from(b.uniformArray(700));
+    expect(Array.from({ length: 700 }, (_, i) => doubleFromWords(words, 2 * i))).toEqual(expected);
+    expect(a.randomUint32()).toBe(b.randomUint32());
+  });
+
   it.each([-1, 2 ** 32, 1.5, NaN])('rejects seed %p like numpy', (seed) => {
     expect(() => new RandomState(seed)).toThrow(InvalidInputError);
   });
@@ -96,6 +118,13 @@ describe('sampleWithoutReplacement (sklearn.utils.random)', () => {
   ]);
   it.each(cases)('n=%d k=%d seed=%d matches scikit-learn', (n, k, seed, values) => {
     expect(Array.from(sampleWithoutReplacement(n, k, new RandomState(seed)))).toEqual(values);
+  });
+
+  it('gives the same draws with a marks scratch and leaves it all-zero', () => {
+    const marks = new Uint8Array(30000);
+    const a = sampleWithoutReplacement(30000, 256, new RandomState(5), marks);
+    expect(a).toEqual(sampleWithoutReplacement(30000, 256, new RandomState(5)));
+    expect(marks.every((v) => v === 0)).toBe(true);
   });
 
   it('rejects k > n', () => {

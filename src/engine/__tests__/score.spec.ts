@@ -1,0 +1,147 @@
+import fc from 'fast-check';
+import { fitIsolationForest } from '../fit';
+import type { DenseMatrix } from '../matrix';
+import { RandomState } from '../random-state';
+import { pathLengthSums, scoreOne, scoreSamples, TABLE_MIN_ROWS } from '../score';
+import { loadData, loadFixture, type TrainFixture } from './helpers/fixtures';
+
+/**
+ * Large batches take the decision-table path, small ones walk the trees; both must give the
+ * same path-length sums bit for bit. These tests pit one against the other.
+ */
+
+/** `rows` query rows: the training rows (values on thresholds' doorsteps) and random ones. */
+function queries(x: DenseMatrix, rows: number, seed: number): DenseMatrix {
+  const rs = new RandomState(seed);
+  const data = new Float64Array(rows * x.cols);
+  for (let i = 0; i < rows; i++) {
+    const src = rs.randint(x.rows);
+    for (let j = 0; j < x.cols; j++) {
+      const v = x.data[src * x.cols + j];
+      const kind = rs.randint(4);
+      // Exact training values, float32 neighbours, or a random spread around them.
+      data[i * x.cols + j] =
+        kind === 0 ? v : kind === 1 ? v * (1 + 2 ** -23) : kind === 2 ? -v : v + rs.uniform(-3, 3);
+    }
+  }
+  return { data, rows, cols: x.cols };
+}
+
+/** Path sums computed in walk-sized chunks (below the table threshold). */
+function walkedSums(forest: Parameters<typeof pathLengthSums>[0], q: DenseMatrix): number[] {
+  const out: number[] = [];
+  for (let s = 0; s < q.rows; s += 100) {
+    const m = Math.min(100, q.rows - s);
+    const part = pathLengthSums(forest, {
+      data: q.data.subarray(s * q.cols, (s + m) * q.cols),
+      rows: m,
+      cols: q.cols,
+    });
+    out.push(...part);
+  }
+  return out;
+}
+
+describe('decision tables (batches >= TABLE_MIN_ROWS) equal the tree walk', () => {
+  const n = TABLE_MIN_ROWS + 77;
+
+  it.each([
+    ['2-D, 100 trees', 'd2_defaults', {}],
+    ['2-D bootstrap', 'd2_bootstrap', {}],
+    ['5-D, 3 columns per tree (walked)', 'd5_mf06', {}],
+    ['5-D, 2 columns per tree (tabulated)', 'd5_mf2', {}],
+    ['5-D, 1 column per tree', 'd5_mf1', {}],
+    ['duplicates, constant columns, multi-sample leaves', 'edge_dups_const', {}],
+    ['single-leaf trees', 'one_row', {}],
+    ['2-D, 1e-30 / 1e30 scales', 'wide_scales', {}],
+    ['2-D, 130 trees (two table groups)', 'd2_defaults', { nEstimators: 130 }],
+    [
+      '2-D, trees too large to tabulate',
+      'tracking_30k',
+      { maxSamples: { count: 6000 }, nEstimators: 3 },
+    ],
+  ])('%s', (_label, name, extra) => {
+    const fx = loadFixture<TrainFixture>(`sklearn-train/${name}.json`);
+    const x = loadData(fx.data);
+    const { forest } = fitIsolationForest(x, { ...fx.options, ...extra });
+    const q = queries(x, n, 99);
+    expect(Array.from(pathLengthSums(forest, q))).toEqual(walkedSums(forest, q));
+  });
+
+  it('holds for random data and options (fast-check)', () => {
+    const value = fc.oneof(
+      fc.integer({ min: -3, max: 3 }),
+      fc.double({ min: -100, max: 100, noNaN: true }),
+    );
+    const arb = fc.integer({ min: 1, max: 3 }).chain((cols) =>
+      fc.record({
+        rows: fc.array(fc.array(value, { minLength: cols, maxLength: cols }), {
+          minLength: 1,
+          maxLength: 50,
+        }),
+        nEstimators: fc.integer({ min: 1, max: 70 }),
+        maxFeatures: fc.integer({ min: 1, max: cols }),
+        bootstrap: fc.boolean(),
+        randomState: fc.nat(),
+      }),
+    );
+    fc.assert(
+      fc.property(arb, ({ rows, nEstimators, maxFeatures, bootstrap, randomState }) => {
+        const x = { data: Float64Array.from(rows.flat()), rows: rows.length, cols: rows[0].length };
+        const { forest } = fitIsolationForest(x, {
+          nEstimators,
+          maxFeatures: { count: maxFeatures },
+          bootstrap,
+          randomState,
+        });
+        const q = queries(x, n, randomState);
+        expect(Array.from(pathLengthSums(forest, q))).toEqual(walkedSums(forest, q));
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it('scores a large batch like scoreOne on every row', () => {
+    const fx = loadFixture<TrainFixture>('sklearn-train/d2_c005.json');
+    const x = loadData(fx.data);
+    const { forest } = fitIsolationForest(x, fx.options);
+    const q = queries(x, n, 5);
+    const batch = scoreSamples(forest, q);
+    const one = Array.from({ length: q.rows }, (_, i) =>
+      scoreOne(forest, q.data.subarray(i * q.cols, (i + 1) * q.cols)),
+    );
+    expect(Array.from(batch)).toEqual(one);
+  });
+
+  it('scores all 30,000 training rows of tracking_30k like sklearn on its sampled rows', () => {
+    const fx = loadFixture<TrainFixture>('sklearn-train/tracking_30k.json');
+    const x = loadData(fx.data);
+    const { forest } = fitIsolationForest(x, fx.options);
+    const sums = pathLengthSums(forest, x);
+    expect(fx.score_rows!.map((r) => sums[r])).toEqual(fx.path_length_sum);
+  });
+});
+
+describe('scoring input checks', () => {
+  const { forest } = fitIsolationForest(
+    { data: Float64Array.from([0, 1, 2, 3, 4, 5]), rows: 3, cols: 2 },
+    { nEstimators: 3 },
+  );
+
+  it('rejects a too-small output buffer', () => {
+    const x = { data: new Float64Array(4), rows: 2, cols: 2 };
+    expect(() => scoreSamples(forest, x, new Float64Array(1))).toThrow('output buffer has 1 slots');
+  });
+
+  it('scoreOne rejects a wrong-length or non-finite row with sklearn wording', () => {
+    expect(() => scoreOne(forest, [1, 2, 3])).toThrow(
+      'X has 3 features, but IsolationForest is expecting 2 features as input.',
+    );
+    expect(() => scoreOne(forest, [1, NaN])).toThrow('Input X contains NaN');
+    expect(() => scoreOne(forest, [3.5e38, 0])).toThrow("dtype('float32')");
+  });
+
+  it('scores an empty batch as an empty result', () => {
+    expect(scoreSamples(forest, { data: new Float64Array(0), rows: 0, cols: 2 })).toHaveLength(0);
+  });
+});

@@ -1,0 +1,273 @@
+import type { CompiledForest } from './compile-forest';
+
+/** Trees per table group: bounds the rank tables, which grow with the group's thresholds. */
+const GROUP_TREES = 128;
+/** Largest decision table (cells) a tree may have to be tabulated. */
+const MAX_CELLS = 1 << 14;
+
+/**
+ * Decision tables for the trees of a contiguous group that split on at most two input columns.
+ *
+ * For a column c, the group's distinct thresholds on c sorted ascending are U_c. A row's value
+ * v (float32-rounded) has the global rank R_c(v) = #{u in U_c : u < v}, so for a node with
+ * threshold U_c[j], `v <= U_c[j]` holds exactly when `R_c(v) <= j`. A tree's own thresholds on
+ * c are a subset of U_c; its local rank `rankMap[R]` counts those below the R-th global one.
+ * The pair of local ranks (one per column the tree uses) identifies the leaf the row reaches,
+ * looked up in a grid filled once from the tree. Every comparison is the same as the tree
+ * walk's, so the leaf, and hence the path length, is identical.
+ */
+export interface TableGroup {
+  readonly firstTree: number;
+  readonly endTree: number;
+  /** Input column of each rank slot. Slot `slotColumns.length` is an all-zero slot. */
+  readonly slotColumns: Int32Array;
+  /** Sorted distinct thresholds of each slot's column over the group's tabulated trees. */
+  readonly slotThresholds: readonly Float64Array[];
+  /** Per tree of the group: 1 if tabulated, 0 if it must be walked. */
+  readonly tabulated: Uint8Array;
+  /** Per tree: rank slot of its first / second column (the zero slot when absent). */
+  readonly slot0: Int32Array;
+  readonly slot1: Int32Array;
+  /** Per tree: where its rank maps start in `rankMap` (0 = the zero map, for absent columns). */
+  readonly rankOff0: Int32Array;
+  readonly rankOff1: Int32Array;
+  /** Per tree: where its grid and leaf values start. */
+  readonly gridOff: Int32Array;
+  readonly leafOff: Int32Array;
+  /** Local ranks by global rank; the first column's are pre-multiplied by the grid width. */
+  readonly rankMap: Uint16Array;
+  /** Leaf ordinal per cell `rank0 * width + rank1`. */
+  readonly grid: Uint16Array;
+  /** Path term of each leaf ordinal. */
+  readonly leafValues: Float64Array;
+}
+
+/** The table groups of a forest, in tree order. */
+export interface ScoreTables {
+  readonly groups: readonly TableGroup[];
+}
+
+const cache = new WeakMap<CompiledForest, ScoreTables>();
+
+/** Builds (and caches per compiled forest) the decision tables. Pure derived data. */
+export function buildScoreTables(c: CompiledForest): ScoreTables {
+  const cached = cache.get(c);
+  if (cached) return cached;
+  const groups: TableGroup[] = [];
+  for (let first = 0; first < c.nTrees; first += GROUP_TREES) {
+    groups.push(buildGroup(c, first, Math.min(c.nTrees, first + GROUP_TREES)));
+  }
+  const tables = { groups };
+  cache.set(c, tables);
+  return tables;
+}
+
+/** One tree's split columns and its sorted distinct thresholds on each. */
+interface TreeShape {
+  readonly columns: number[];
+  readonly thresholds: Float64Array[];
+}
+
+function treeShape(c: CompiledForest, t: number): TreeShape | null {
+  const start = c.roots[t];
+  const end = t + 1 < c.nTrees ? c.roots[t + 1] : c.column.length;
+  const columns: number[] = [];
+  const values: number[][] = [];
+  for (let g = start; g < end; g++) {
+    if (c.kids[2 * g] === g) continue;
+    const col = c.column[g];
+    let k = columns.indexOf(col);
+    if (k < 0) {
+      if (columns.length === 2) return null;
+      k = columns.push(col) - 1;
+      values.push([]);
+    }
+    values[k].push(c.threshold[g]);
+  }
+  // Columns in ascending order, so that trees on the same pair of columns share their rank
+  // slots in the same roles (the scorer then reads each row's ranks once for four trees).
+  if (columns.length === 2 && columns[0] > columns[1]) {
+    columns.reverse();
+    values.reverse();
+  }
+  const thresholds = values.map((v) => Float64Array.from(new Set(v)).sort());
+  let cells = 1;
+  for (const th of thresholds) cells *= th.length + 1;
+  return cells <= MAX_CELLS ? { columns, thresholds } : null;
+}
+
+/**
+ * Index of the first element >= v in a sorted array (the count of elements < v). Branch-free
+ * halving, so the comparisons do not stall the pipeline on unpredictable data.
+ */
+export function lowerBound(sorted: Float64Array, v: number): number {
+  let len = sorted.length;
+  if (len === 0) return 0;
+  let base = 0;
+  while (len > 1) {
+    const half = len >>> 1;
+    base += +(sorted[base + half] < v) * half;
+    len -= half;
+  }
+  return base + +(sorted[base] < v);
+}
+
+function buildGroup(c: CompiledForest, first: number, end: number): TableGroup {
+  const n = end - first;
+  const shapes: (TreeShape | null)[] = [];
+  const slotOf = new Map<number, number>();
+  const slotValues: number[][] = [];
+  for (let t = first; t < end; t++) {
+    const shape = treeShape(c, t);
+    shapes.push(shape);
+    if (!shape) continue;
+    shape.columns.forEach((col, k) => {
+      let s = slotOf.get(col);
+      if (s === undefined) {
+        s = slotValues.push([]) - 1;
+        slotOf.set(col, s);
+      }
+      for (const v of shape.thresholds[k]) slotValues[s].push(v);
+    });
+  }
+  const slotColumns = Int32Array.from(slotOf.keys());
+  const slotThresholds = slotValues.map((v) => Float64Array.from(new Set(v)).sort());
+  const zeroSlot = slotColumns.length;
+
+  const tabulated = new Uint8Array(n);
+  const slot0 = new Int32Array(n).fill(zeroSlot);
+  const slot1 = new Int32Array(n).fill(zeroSlot);
+  const rankOff0 = new Int32Array(n);
+  const rankOff1 = new Int32Array(n);
+  const gridOff = new Int32Array(n);
+  const leafOff = new Int32Array(n);
+
+  // Sizes first, then fill.
+  let rankSize = 1; // entry 0: the zero map
+  let gridSize = 0;
+  let leafSize = 0;
+  shapes.forEach((shape, k) => {
+    if (!shape) return;
+    let cells = 1;
+    shape.columns.forEach((col, d) => {
+      rankSize += slotThresholds[slotOf.get(col)!].length + 1;
+      cells *= shape.thresholds[d].length + 1;
+    });
+    gridSize += cells;
+    leafSize += cells; // a tree has at most as many leaves as cells
+    tabulated[k] = 1;
+  });
+  const rankMap = new Uint16Array(rankSize);
+  const grid = new Uint16Array(gridSize);
+  const leafValues = new Float64Array(leafSize);
+
+  let rankAt = 1;
+  let gridAt = 0;
+  let leafAt = 0;
+  shapes.forEach((shape, k) => {
+    if (!shape) return;
+    const m = [0, 0];
+    shape.thresholds.forEach((th, d) => (m[d] = th.length));
+    const width = m[1] + 1;
+    shape.columns.forEach((col, d) => {
+      const slot = slotOf.get(col)!;
+      const global = slotThresholds[slot];
+      const local = shape.thresholds[d];
+      const scale = d === 0 ? width : 1;
+      // rankMap[R] = number of local thresholds whose global index is below R.
+      let j = 0;
+      let next = local.length > 0 ? lowerBound(global, local[0]) : Infinity;
+      for (let r = 0; r <= global.length; r++) {
+        while (next < r) {
+          j++;
+          next = j < local.length ? lowerBound(global, local[j]) : Infinity;
+        }
+        rankMap[rankAt + r] = j * scale;
+      }
+      if (d === 0) {
+        slot0[k] = slot;
+        rankOff0[k] = rankAt;
+      } else {
+        slot1[k] = slot;
+        rankOff1[k] = rankAt;
+      }
+      rankAt += global.length + 1;
+    });
+    gridOff[k] = gridAt;
+    leafOff[k] = leafAt;
+    const leaves = fillGrid(
+      c,
+      c.roots[first + k],
+      shape,
+      m,
+      width,
+      grid,
+      gridAt,
+      leafValues,
+      leafAt,
+    );
+    gridAt += (m[0] + 1) * width;
+    leafAt += leaves;
+  });
+
+  return {
+    firstTree: first,
+    endTree: end,
+    slotColumns,
+    slotThresholds,
+    tabulated,
+    slot0,
+    slot1,
+    rankOff0,
+    rankOff1,
+    gridOff,
+    leafOff,
+    rankMap,
+    grid,
+    leafValues: leafValues.slice(0, leafAt),
+  };
+}
+
+/**
+ * Writes each leaf's ordinal into the cells (local rank rectangles) that reach it; returns the
+ * number of leaves.
+ */
+function fillGrid(
+  c: CompiledForest,
+  root: number,
+  shape: TreeShape,
+  m: number[],
+  width: number,
+  grid: Uint16Array,
+  gridAt: number,
+  leafValues: Float64Array,
+  leafAt: number,
+): number {
+  let leaves = 0;
+  const visit = (g: number, lo0: number, hi0: number, lo1: number, hi1: number): void => {
+    if (lo0 > hi0 || lo1 > hi1) return;
+    if (c.kids[2 * g] === g) {
+      const ordinal = leaves++;
+      leafValues[leafAt + ordinal] = c.value[g];
+      for (let a = lo0; a <= hi0; a++) {
+        grid.fill(ordinal, gridAt + a * width + lo1, gridAt + a * width + hi1 + 1);
+      }
+      return;
+    }
+    const d = shape.columns.indexOf(c.column[g]);
+    // Position of the node's threshold among the tree's thresholds on that column: the row
+    // goes left exactly when its local rank is <= j.
+    const j = lowerBound(shape.thresholds[d], c.threshold[g]);
+    const left = c.kids[2 * g];
+    const right = c.kids[2 * g + 1];
+    if (d === 0) {
+      visit(left, lo0, Math.min(hi0, j), lo1, hi1);
+      visit(right, Math.max(lo0, j + 1), hi0, lo1, hi1);
+    } else {
+      visit(left, lo0, hi0, lo1, Math.min(hi1, j));
+      visit(right, lo0, hi0, Math.max(lo1, j + 1), hi1);
+    }
+  };
+  visit(root, 0, m[0], 0, m[1]);
+  return leaves;
+}
