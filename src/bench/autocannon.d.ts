@@ -1,0 +1,26 @@
+/** The subset of autocannon's API the HTTP benchmark uses (the package ships no types). */
+declare module 'autocannon' {
+  import type { EventEmitter } from 'node:events';
+
+  interface Options {
+    url: string;
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    connections?: number;
+    duration?: number;
+  }
+
+  interface Result {
+    errors: number;
+    timeouts: number;
+    non2xx: number;
+  }
+
+  function autocannon(
+    options: Options,
+    done: (err: Error | null, result: Result) => void,
+  ): EventEmitter;
+
+  export default autocannon;
+}

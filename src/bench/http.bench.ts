@@ -1,0 +1,364 @@
+/**
+ * `npm run bench:http`: the service's HTTP throughput and latency beside the framework ceiling.
+ *
+ * Starts, each in its own child process on 127.0.0.1, the real service (`dist/main.js`, default
+ * model, default configuration, logs to /dev/null) and the ceiling (`ceiling-app.js`: a minimal
+ * NestJS + Express app with one ValidationPipe-guarded POST route returning a constant). Then,
+ * for 1, 16 and 64 connections, interleaves three cases of a few seconds each: the ceiling's
+ * route and `POST /predict` with the same body, and `POST /predict/batch` with 100 rows.
+ * `--rounds N` repeats the whole sequence and reports medians.
+ *
+ * Prints requests/s, p50 and p99 latency (exact, from every response, not autocannon's 1 ms
+ * histogram), server CPU time per request (Linux; steadier than wall-clock figures on a shared
+ * machine), the ratios to the ceiling, the engine's own rows/s on the batch rows (the bound for
+ * the batch figures), the issue's targets, and a final JSON line.
+ *
+ * Usage: node dist/bench/http.bench.js [--duration 5] [--rounds 1] [--warmup 2]
+ */
+import autocannon from 'autocannon';
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { decodeArtifact } from '../artifact';
+import { matrixFromRows, scoreSamples } from '../engine';
+
+const HOST = '127.0.0.1';
+const CONNECTIONS = [1, 16, 64] as const;
+const BATCH_ROWS = 100;
+const DEFAULT_MODEL = 'model-artifacts/anomaly-detector.json';
+/** Hard bounds, whatever the arguments say. */
+const MAX_DURATION_S = 30;
+const MAX_ROUNDS = 5;
+
+/** The issue's targets. */
+const TARGETS = {
+  predictRpsRatioAt16: 0.85,
+  predictP99RatioAt16: 1.5,
+  batchRowsPerSecond: 100_000,
+};
+
+type CaseName = 'ceiling' | 'predict' | 'batch';
+
+interface Measurement {
+  readonly rps: number;
+  readonly p50: number;
+  readonly p99: number;
+  /** Server CPU milliseconds per request, or null where /proc is unavailable. */
+  readonly cpuMsPerRequest: number | null;
+  readonly requests: number;
+  readonly failures: number;
+}
+
+interface Server {
+  readonly child: ChildProcess;
+  readonly port: number;
+}
+
+function arg(name: string, fallback: number, max: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  return Number.isFinite(v) && v > 0 ? Math.min(v, max) : fallback;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, HOST, () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitReady(url: string, child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) throw new Error(`${url}: server exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} never became ready`);
+}
+
+async function startService(): Promise<Server> {
+  const port = await freePort();
+  const child = fork(join(__dirname, '..', 'main.js'), [], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOST,
+      PORT: String(port),
+      MODEL_PATH: DEFAULT_MODEL,
+      LOG_LEVEL: 'info',
+    },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  await waitReady(`http://${HOST}:${port}/health/ready`, child);
+  return { child, port };
+}
+
+function startCeiling(): Promise<Server> {
+  const child = fork(join(__dirname, 'ceiling-app.js'), ['0'], {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('message', (m: { ready?: number }) => {
+      if (typeof m.ready === 'number') resolve({ child, port: m.ready });
+    });
+    child.once('exit', (code) => reject(new Error(`ceiling app exited with ${code}`)));
+  });
+}
+
+/** User + system CPU milliseconds of `pid` so far (Linux), or null. */
+function cpuMs(pid: number | undefined): number | null {
+  if (pid === undefined || !existsSync(`/proc/${pid}/stat`)) return null;
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10; // clock ticks of 10 ms
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return NaN;
+  const rank = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return sorted[Math.max(0, rank)];
+}
+
+/** Runs one load case: `connections` clients for `duration` seconds. */
+function load(
+  server: Server,
+  path: string,
+  body: string,
+  connections: number,
+  duration: number,
+): Promise<Measurement> {
+  const latencies: number[] = [];
+  let failures = 0;
+  const cpuBefore = cpuMs(server.child.pid);
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: `http://${HOST}:${server.port}${path}`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+        connections,
+        duration,
+      },
+      (err, result) => {
+        if (err) {
+          reject(err);
+          return;
+        }
+        const cpuAfter = cpuMs(server.child.pid);
+        const sorted = Float64Array.from(latencies).sort();
+        const requests = sorted.length;
+        resolve({
+          rps: requests / duration,
+          p50: percentile(sorted, 50),
+          p99: percentile(sorted, 99),
+          cpuMsPerRequest:
+            cpuBefore === null || cpuAfter === null || requests === 0
+              ? null
+              : (cpuAfter - cpuBefore) / requests,
+          requests,
+          failures: failures + result.errors + result.timeouts,
+        });
+      },
+    );
+    instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
+      if (status === 200) latencies.push(ms);
+      else failures++;
+    });
+  });
+}
+
+/**
+ * The engine alone, in this process: rows/s scoring the batch's 100 rows with `scoreSamples`
+ * for `seconds` (idle servers meanwhile). The upper bound of any batch figure over HTTP.
+ */
+function engineRowsPerSecond(body: string, seconds: number): number {
+  const artifact = decodeArtifact(readFileSync(DEFAULT_MODEL));
+  const x = matrixFromRows((JSON.parse(body) as { data: number[][] }).data);
+  const out = new Float64Array(x.rows);
+  for (let i = 0; i < 200; i++) scoreSamples(artifact.forest, x, out);
+  let rows = 0;
+  const start = process.hrtime.bigint();
+  const budget = BigInt(Math.round(seconds * 1e9));
+  let elapsed = 0n;
+  while (elapsed < budget) {
+    for (let i = 0; i < 50; i++) scoreSamples(artifact.forest, x, out);
+    rows += 50 * x.rows;
+    elapsed = process.hrtime.bigint() - start;
+  }
+  return rows / (Number(elapsed) / 1e9);
+}
+
+/** Deterministic rows like the default model's training data, with a few anomalies. */
+function batchBody(): string {
+  let a = 12345;
+  const rand = (): number => {
+    a = (Math.imul(a, 1103515245) + 12345) >>> 0;
+    return a / 4294967296;
+  };
+  const rows: number[][] = [];
+  for (let i = 0; i < BATCH_ROWS; i++) {
+    if (i % 10 === 9) rows.push([rand() * 12 - 6, rand() * 12 - 6]);
+    else {
+      const c = i % 2 === 0 ? 2 : -2;
+      rows.push([c + rand() - 0.5, c + rand() - 0.5]);
+    }
+  }
+  return JSON.stringify({ data: rows });
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((x, y) => x - y);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function medianOf(runs: Measurement[]): Measurement {
+  const cpu = runs.map((r) => r.cpuMsPerRequest).filter((v): v is number => v !== null);
+  return {
+    rps: median(runs.map((r) => r.rps)),
+    p50: median(runs.map((r) => r.p50)),
+    p99: median(runs.map((r) => r.p99)),
+    cpuMsPerRequest: cpu.length === runs.length ? median(cpu) : null,
+    requests: runs.reduce((n, r) => n + r.requests, 0),
+    failures: runs.reduce((n, r) => n + r.failures, 0),
+  };
+}
+
+const fmt = (v: number, digits = 2): string => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a');
+
+async function main(): Promise<void> {
+  const duration = arg('duration', 5, MAX_DURATION_S);
+  const rounds = Math.round(arg('rounds', 1, MAX_ROUNDS));
+  const warmup = arg('warmup', 2, 10);
+  if (!existsSync(DEFAULT_MODEL)) {
+    throw new Error(
+      `${DEFAULT_MODEL} is missing: run \`npm start\` once (it trains it) or \`npm run train\``,
+    );
+  }
+  const single = JSON.stringify({ data: [2.1, 2.1] });
+  const batch = batchBody();
+  const [ceiling, service] = await Promise.all([startCeiling(), startService()]);
+  const servers: Record<CaseName, { server: Server; path: string; body: string }> = {
+    ceiling: { server: ceiling, path: '/predict', body: single },
+    predict: { server: service, path: '/predict', body: single },
+    batch: { server: service, path: '/predict/batch', body: batch },
+  };
+  try {
+    console.log(
+      `node ${process.version}; ${duration}s per case, ${rounds} round(s), ${warmup}s warm-up per server; 127.0.0.1 only`,
+    );
+    for (const name of ['ceiling', 'predict', 'batch'] as const) {
+      const c = servers[name];
+      await load(c.server, c.path, c.body, 16, warmup);
+    }
+    const runs: Record<string, Measurement[]> = {};
+    for (let round = 1; round <= rounds; round++) {
+      for (const connections of CONNECTIONS) {
+        for (const name of ['ceiling', 'predict', 'batch'] as const) {
+          const c = servers[name];
+          const m = await load(c.server, c.path, c.body, connections, duration);
+          (runs[`${name}@${connections}`] ??= []).push(m);
+          console.log(
+            `round ${round} ${name.padEnd(7)} c=${String(connections).padStart(2)}: ${fmt(m.rps, 0)} req/s, p50 ${fmt(m.p50)} ms, p99 ${fmt(m.p99)} ms${m.failures ? `, ${m.failures} FAILED` : ''}`,
+          );
+        }
+      }
+    }
+    const engineRuns: number[] = [];
+    for (let round = 1; round <= rounds; round++)
+      engineRuns.push(engineRowsPerSecond(batch, duration));
+    const engine = median(engineRuns);
+    console.log(`engine alone (scoreSamples, same 100 rows, in-process): ${fmt(engine, 0)} rows/s`);
+    const results = CONNECTIONS.map((connections) => {
+      const get = (name: CaseName): Measurement => medianOf(runs[`${name}@${connections}`]);
+      const [ceil, pred, bat] = [get('ceiling'), get('predict'), get('batch')];
+      return {
+        connections,
+        ceiling: ceil,
+        predict: pred,
+        batch: {
+          ...bat,
+          rowsPerSecond: bat.rps * BATCH_ROWS,
+          ratioToEngineAlone: (bat.rps * BATCH_ROWS) / engine,
+        },
+        ratios: {
+          predictRps: pred.rps / ceil.rps,
+          predictP50: pred.p50 / ceil.p50,
+          predictP99: pred.p99 / ceil.p99,
+          predictCpuPerRequest:
+            pred.cpuMsPerRequest !== null && ceil.cpuMsPerRequest !== null
+              ? pred.cpuMsPerRequest / ceil.cpuMsPerRequest
+              : null,
+        },
+      };
+    });
+    console.log(`\nmedians of ${rounds} round(s):`);
+    console.log(
+      'conn | ceiling req/s  p50  p99 | /predict req/s  p50  p99 | ratio rps  p99 | cpu ms/req ceil /predict | batch(100) req/s  rows/s  p50  p99  vs engine',
+    );
+    for (const r of results) {
+      console.log(
+        [
+          String(r.connections).padStart(4),
+          `${fmt(r.ceiling.rps, 0).padStart(13)} ${fmt(r.ceiling.p50)} ${fmt(r.ceiling.p99)}`,
+          `${fmt(r.predict.rps, 0).padStart(14)} ${fmt(r.predict.p50)} ${fmt(r.predict.p99)}`,
+          `${fmt(r.ratios.predictRps).padStart(9)} ${fmt(r.ratios.predictP99)}`,
+          `${fmt(r.ceiling.cpuMsPerRequest ?? NaN, 3)} ${fmt(r.predict.cpuMsPerRequest ?? NaN, 3)}`,
+          `${fmt(r.batch.rps, 0).padStart(16)} ${fmt(r.batch.rowsPerSecond, 0)} ${fmt(r.batch.p50)} ${fmt(r.batch.p99)} ${fmt(r.batch.ratioToEngineAlone)}`,
+        ].join(' | '),
+      );
+    }
+    const at16 = results.find((r) => r.connections === 16)!;
+    const targets = {
+      predictRpsRatioAt16: {
+        target: `>= ${TARGETS.predictRpsRatioAt16}`,
+        value: at16.ratios.predictRps,
+        met: at16.ratios.predictRps >= TARGETS.predictRpsRatioAt16,
+      },
+      predictP99RatioAt16: {
+        target: `<= ${TARGETS.predictP99RatioAt16}`,
+        value: at16.ratios.predictP99,
+        met: at16.ratios.predictP99 <= TARGETS.predictP99RatioAt16,
+      },
+      batchRowsPerSecond: {
+        target: `>= ${TARGETS.batchRowsPerSecond}`,
+        value: Math.max(...results.map((r) => r.batch.rowsPerSecond)),
+        met: Math.max(...results.map((r) => r.batch.rowsPerSecond)) >= TARGETS.batchRowsPerSecond,
+      },
+    };
+    const failures = results.reduce(
+      (n, r) => n + r.ceiling.failures + r.predict.failures + r.batch.failures,
+      0,
+    );
+    console.log(
+      `\ntargets at 16 connections: /predict rps ratio ${fmt(targets.predictRpsRatioAt16.value)} (${targets.predictRpsRatioAt16.target}: ${targets.predictRpsRatioAt16.met ? 'met' : 'NOT met'}), p99 ratio ${fmt(targets.predictP99RatioAt16.value)} (${targets.predictP99RatioAt16.target}: ${targets.predictP99RatioAt16.met ? 'met' : 'NOT met'}); batch ${fmt(targets.batchRowsPerSecond.value, 0)} rows/s (${targets.batchRowsPerSecond.target}: ${targets.batchRowsPerSecond.met ? 'met' : 'NOT met'})${failures ? `; ${failures} FAILED requests` : ''}`,
+    );
+    console.log(
+      JSON.stringify({
+        benchmark: 'http',
+        node: process.version,
+        duration,
+        rounds,
+        engineRowsPerSecond: engine,
+        results,
+        targets,
+        failures,
+      }),
+    );
+  } finally {
+    for (const s of [ceiling, service]) s.child.kill('SIGTERM');
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

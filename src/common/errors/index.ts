@@ -1,0 +1,7 @@
+export { AuthError, type AuthScheme } from './auth.error';
+export type { FieldError } from './field-error';
+export { ModelReloadError } from './model-reload.error';
+export { ModelUnavailableError } from './model-unavailable.error';
+export { RequestBodyError, type RequestBodyErrorKind } from './request-body.error';
+export { RequestValidationError } from './request-validation.error';
+export { RouteNotFoundError } from './route-not-found.error';

@@ -1,0 +1,72 @@
+import {
+  BODY_LIMIT_PATTERN,
+  validateEnv,
+  type EnvironmentVariables,
+  type LogLevel,
+} from './env.validation';
+
+/** The typed, validated configuration every module reads (through `ConfigService<AppConfig, true>`). */
+export interface AppConfig {
+  readonly http: {
+    readonly port: number;
+    readonly host: string;
+    /** Largest accepted request body in bytes. */
+    readonly bodyLimitBytes: number;
+    /** SIGTERM drain budget in milliseconds. */
+    readonly shutdownGraceMs: number;
+  };
+  readonly model: {
+    /** Path of the model file, as configured (relative paths resolve against the working directory). */
+    readonly path: string;
+    readonly maxBatchRows: number;
+  };
+  readonly security: {
+    /** Required `X-API-Key` for `/predict*` and `GET /model`, or null when open. */
+    readonly apiKey: string | null;
+    /** Bearer token for `POST /model/reload`, or null to hide the route. */
+    readonly adminToken: string | null;
+  };
+  /** Per-client request budget, or null when rate limiting is off. */
+  readonly rateLimit: { readonly limit: number; readonly windowMs: number } | null;
+  readonly log: { readonly level: LogLevel };
+}
+
+const UNIT_BYTES: Readonly<Record<string, number>> = { b: 1, kb: 1024, mb: 1024 * 1024 };
+
+/** `'2mb'` → 2097152 (binary units, as body-parser's `bytes` reads them). */
+export function parseByteSize(text: string): number {
+  const m = BODY_LIMIT_PATTERN.exec(text.trim());
+  if (!m) throw new RangeError(`not a byte size: ${text}`);
+  return Math.floor(Number(m[1]) * UNIT_BYTES[(m[2] ?? 'b').toLowerCase()]);
+}
+
+/** Maps validated environment variables to {@link AppConfig}. */
+export function toAppConfig(env: EnvironmentVariables): AppConfig {
+  return Object.freeze({
+    http: Object.freeze({
+      port: env.PORT,
+      host: env.HOST,
+      bodyLimitBytes: parseByteSize(env.BODY_LIMIT),
+      shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    }),
+    model: Object.freeze({ path: env.MODEL_PATH, maxBatchRows: env.MAX_BATCH_ROWS }),
+    security: Object.freeze({ apiKey: env.API_KEY ?? null, adminToken: env.ADMIN_TOKEN ?? null }),
+    rateLimit:
+      env.RATE_LIMIT_MAX > 0
+        ? Object.freeze({ limit: env.RATE_LIMIT_MAX, windowMs: env.RATE_LIMIT_WINDOW_MS })
+        : null,
+    log: Object.freeze({ level: env.LOG_LEVEL }),
+  });
+}
+
+/**
+ * Reads and validates the configuration. This is the only place in the service that reads
+ * `process.env`; tests pass their own record.
+ *
+ * @throws ConfigValidationError naming every invalid variable.
+ */
+export function loadConfig(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): AppConfig {
+  return toAppConfig(validateEnv(env));
+}

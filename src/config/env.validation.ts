@@ -1,0 +1,168 @@
+import { plainToInstance } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  validateSync,
+  type ValidationError,
+} from 'class-validator';
+import { IsHost } from './is-host.decorator';
+
+/** pino's levels, plus `silent`. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+/** A pino log level. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** `BODY_LIMIT` syntax: a byte count with an optional unit (b, kb, mb), as body-parser reads it. */
+export const BODY_LIMIT_PATTERN = /^(\d+(?:\.\d+)?)\s*(b|kb|mb)?$/i;
+
+/**
+ * The service's environment variables with their defaults. Validated once at start-up by
+ * {@link validateEnv}; nothing else reads `process.env`.
+ */
+export class EnvironmentVariables {
+  /** TCP port (0 picks a free one). @default 8000 */
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 8000;
+
+  /** Listen address. @default '0.0.0.0' */
+  @IsHost()
+  HOST = '0.0.0.0';
+
+  /** The model file: a native artifact (`.json`). @default 'model-artifacts/anomaly-detector.json' */
+  @IsString()
+  @MinLength(1)
+  @MaxLength(4096)
+  MODEL_PATH = 'model-artifacts/anomaly-detector.json';
+
+  /** Most rows one `POST /predict/batch` may carry. @default 10000 */
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  MAX_BATCH_ROWS = 10_000;
+
+  /** Largest accepted request body (bytes, or with a unit: `512kb`, `2mb`). @default '2mb' */
+  @Matches(BODY_LIMIT_PATTERN, {
+    message: 'BODY_LIMIT must be a size such as 2mb, 512kb or 100000',
+  })
+  BODY_LIMIT = '2mb';
+
+  /** When set, `/predict*` and `GET /model` require `X-API-Key: <API_KEY>`. */
+  @IsOptional()
+  @IsString()
+  @MinLength(16)
+  @MaxLength(512)
+  @Matches(/^[\x21-\x7e]+$/, { message: 'API_KEY must be printable ASCII without spaces' })
+  API_KEY?: string;
+
+  /** When set, `POST /model/reload` requires `Authorization: Bearer <ADMIN_TOKEN>`; unset, it is 404. */
+  @IsOptional()
+  @IsString()
+  @MinLength(16)
+  @MaxLength(512)
+  @Matches(/^[\x21-\x7e]+$/, { message: 'ADMIN_TOKEN must be printable ASCII without spaces' })
+  ADMIN_TOKEN?: string;
+
+  /** pino log level. @default 'info' */
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL: LogLevel = 'info';
+
+  /** Requests allowed per client per window; 0 turns rate limiting off. @default 0 */
+  @IsInt()
+  @Min(0)
+  @Max(10_000_000)
+  RATE_LIMIT_MAX = 0;
+
+  /** Rate limit window in milliseconds. @default 60000 */
+  @IsInt()
+  @Min(1)
+  @Max(86_400_000)
+  RATE_LIMIT_WINDOW_MS = 60_000;
+
+  /** How long a SIGTERM drain may take before the process exits anyway. @default 10000 */
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
+  SHUTDOWN_GRACE_MS = 10_000;
+}
+
+/** The variables {@link validateEnv} reads; everything else in the environment is ignored. */
+export const ENV_KEYS: readonly (keyof EnvironmentVariables)[] = [
+  'PORT',
+  'HOST',
+  'MODEL_PATH',
+  'MAX_BATCH_ROWS',
+  'BODY_LIMIT',
+  'API_KEY',
+  'ADMIN_TOKEN',
+  'LOG_LEVEL',
+  'RATE_LIMIT_MAX',
+  'RATE_LIMIT_WINDOW_MS',
+  'SHUTDOWN_GRACE_MS',
+];
+
+/** Raised when the environment is invalid; the message names every offending variable. */
+export class ConfigValidationError extends Error {
+  override readonly name = 'ConfigValidationError';
+}
+
+type EnvRecord = Readonly<Record<string, string | undefined>>;
+
+/** Values never echoed in error messages. */
+const SECRET_KEYS = new Set<string>(['API_KEY', 'ADMIN_TOKEN']);
+
+/** Constraints about a value's type, reported before (and instead of) its range. */
+const TYPE_CONSTRAINTS = ['isInt', 'isString', 'isIn', 'isHost'];
+
+const INTEGER_KEYS = new Set<string>([
+  'PORT',
+  'MAX_BATCH_ROWS',
+  'RATE_LIMIT_MAX',
+  'RATE_LIMIT_WINDOW_MS',
+  'SHUTDOWN_GRACE_MS',
+]);
+
+/**
+ * Validates the known variables of `env` (empty strings count as unset) and returns them typed,
+ * defaults filled in. Integers must be written as plain decimal integers.
+ *
+ * @throws ConfigValidationError `Invalid environment variables: PORT must not be greater than 65535; ...`
+ */
+export function validateEnv(
+  env: Readonly<Record<string, string | undefined>>,
+): EnvironmentVariables {
+  const picked: Record<string, unknown> = {};
+  for (const key of ENV_KEYS) {
+    const raw = env[key];
+    if (raw === undefined || raw === '') continue;
+    // Strict integers: Number('0x10') or Number(' 8 ') would pass silently.
+    picked[key] = INTEGER_KEYS.has(key) ? (/^-?\d+$/.test(raw) ? Number(raw) : raw) : raw;
+  }
+  const parsed = plainToInstance(EnvironmentVariables, picked);
+  const errors = validateSync(parsed, { forbidUnknownValues: true });
+  if (errors.length > 0) {
+    throw new ConfigValidationError(`Invalid environment variables: ${describe(errors, env)}`);
+  }
+  return parsed;
+}
+
+function describe(errors: readonly ValidationError[], env: EnvRecord): string {
+  return errors
+    .map((e) => {
+      const constraints = e.constraints ?? {};
+      // A wrong type makes the range messages noise: report the type first, alone.
+      const type = TYPE_CONSTRAINTS.find((name) => name in constraints);
+      const text = type ? constraints[type] : Object.values(constraints).join(', ');
+      const shown = SECRET_KEYS.has(e.property) ? '' : ` (got ${JSON.stringify(env[e.property])})`;
+      return `${text || `${e.property} is invalid`}${shown}`;
+    })
+    .join('; ');
+}

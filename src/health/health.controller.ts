@@ -1,0 +1,48 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
+import { InfrastructureRoute } from '../auth/skip-api-key.decorator';
+import { ModelHealthIndicator } from './model.health';
+import { ShutdownHealthIndicator } from './shutdown.health';
+
+/** Health endpoints in Terminus's format (200 `ok` / 503 `error`). */
+@ApiTags('health')
+@InfrastructureRoute()
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly model: ModelHealthIndicator,
+    private readonly shutdown: ShutdownHealthIndicator,
+  ) {}
+
+  /** Running and a model is loaded. */
+  @Get()
+  @HealthCheck()
+  @ApiOperation({ operationId: 'health', summary: 'Running with a model loaded' })
+  check(): Promise<HealthCheckResult> {
+    return this.health.check([() => this.model.isHealthy('model')]);
+  }
+
+  /** The process serves HTTP (whatever the model state): the liveness probe. */
+  @Get('live')
+  @HealthCheck()
+  @ApiOperation({ operationId: 'liveness', summary: 'Liveness: the process serves HTTP' })
+  live(): Promise<HealthCheckResult> {
+    return this.health.check([]);
+  }
+
+  /** A model is loaded and no shutdown has begun: the readiness probe. */
+  @Get('ready')
+  @HealthCheck()
+  @ApiOperation({
+    operationId: 'readiness',
+    summary: 'Readiness: a model is loaded and the service is not shutting down',
+  })
+  ready(): Promise<HealthCheckResult> {
+    return this.health.check([
+      () => this.model.isHealthy('model'),
+      () => this.shutdown.isHealthy('shutdown'),
+    ]);
+  }
+}

@@ -1,0 +1,76 @@
+import { Injectable } from '@nestjs/common';
+import { open } from 'node:fs/promises';
+import { decodeArtifact, type ModelArtifact } from '../artifact';
+import { ModelFormatError } from '../engine';
+import { ModelLoadError } from './model-load.error';
+import { MAX_MODEL_FILE_BYTES } from './model.constants';
+
+/**
+ * The only code in the service that touches the disk: reads a model file and decodes it (the
+ * decoder verifies the checksum and the forest's structure). Failures become
+ * {@link ModelLoadError}s with a reason callers may see.
+ */
+@Injectable()
+export class ModelLoader {
+  /** Reads and decodes the model file at `path`. */
+  async load(path: string): Promise<ModelArtifact> {
+    const bytes = await readModelFile(path);
+    try {
+      return decodeArtifact(bytes);
+    } catch (err) {
+      if (err instanceof ModelFormatError) {
+        throw new ModelLoadError(`model file is invalid: ${publicReason(err.message)}`, {
+          cause: err,
+        });
+      }
+      throw new ModelLoadError('model file could not be decoded', { cause: err });
+    }
+  }
+}
+
+async function readModelFile(path: string): Promise<Uint8Array> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (err) {
+    throw new ModelLoadError(fsReason(err), { cause: err });
+  }
+  try {
+    const stat = await handle.stat();
+    if (stat.isDirectory()) throw new ModelLoadError('MODEL_PATH is a directory, not a file');
+    if (!stat.isFile()) throw new ModelLoadError('MODEL_PATH is not a regular file');
+    if (stat.size > MAX_MODEL_FILE_BYTES) {
+      throw new ModelLoadError(
+        `model file is larger than ${MAX_MODEL_FILE_BYTES} bytes (${stat.size})`,
+      );
+    }
+    const buffer = await handle.readFile();
+    return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  } catch (err) {
+    if (err instanceof ModelLoadError) throw err;
+    throw new ModelLoadError(fsReason(err), { cause: err });
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * The decoder's message without the JSON parser's own wording, which it quotes for operators
+ * (callers see "not valid JSON" or "truncated: ..."; the server log keeps the parser's text).
+ */
+export function publicReason(message: string): string {
+  if (message.startsWith(JSON_FAILURE)) return JSON_FAILURE;
+  return message.replace(/\s*\([^()]*\bJSON\b[^()]*\)/g, '');
+}
+
+const JSON_FAILURE = 'not valid JSON';
+
+/** A reason without the path (it is in the server log, and callers know MODEL_PATH). */
+function fsReason(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'model file not found (MODEL_PATH)';
+  if (code === 'EACCES' || code === 'EPERM')
+    return 'model file is not readable (permission denied)';
+  if (code === 'EISDIR') return 'MODEL_PATH is a directory, not a file';
+  return 'model file could not be read';
+}

@@ -1,0 +1,48 @@
+import {
+  ExactlyOneOf,
+  FastAccept,
+  featureMapError,
+  IsFeatureMap,
+  IsFeatureVector,
+  MAX_FEATURES,
+  vectorError,
+} from '../../common/validation';
+
+/**
+ * The hot-path acceptor of {@link PredictRequestDto}: a plain object whose only own key is `data`
+ * (a valid feature vector) or `features` (a valid feature map). Same pure checks as the
+ * decorators; a property test checks it never accepts what class-validator refuses.
+ */
+export function isAcceptablePredictBody(body: unknown): boolean {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return false;
+  let key: string | undefined;
+  for (const k in body) {
+    if (key !== undefined || !Object.prototype.hasOwnProperty.call(body, k)) return false;
+    key = k;
+  }
+  const value = (body as Record<string, unknown>)[key ?? ''];
+  if (key === 'data') return vectorError(value, 'data', MAX_FEATURES) === null;
+  if (key === 'features') return featureMapError(value, 'features', MAX_FEATURES) === null;
+  return false;
+}
+
+/** Body of `POST /predict`: one row, as an array (`data`) or keyed by feature name (`features`). */
+@FastAccept(isAcceptablePredictBody)
+export class PredictRequestDto {
+  @ExactlyOneOf(['data', 'features'])
+  @IsFeatureVector({
+    optional: true,
+    description:
+      "One row of feature values in the model's column order (GET /model lists feature_names). Exactly one of data or features.",
+    example: [-5.5, 5.2],
+  })
+  data?: number[];
+
+  @IsFeatureMap({
+    optional: true,
+    description:
+      "One row keyed by the model's feature names; every name is required. Exactly one of data or features.",
+    example: { cpu_usage: 1.2, memory_load: 3.4 },
+  })
+  features?: Record<string, number>;
+}

@@ -1,0 +1,56 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+/** The scores of one row. */
+export class RowPredictionDto {
+  @ApiProperty({
+    enum: [-1, 1],
+    example: -1,
+    description: "scikit-learn's predict: -1 for an anomaly, 1 for a normal row",
+  })
+  prediction_score!: -1 | 1;
+
+  @ApiProperty({ example: true, description: 'prediction_score === -1' })
+  is_anomaly!: boolean;
+
+  @ApiProperty({
+    example: 0.7121,
+    description: "The paper's anomaly score, -score_samples, in (0, 1]: higher is more anomalous",
+  })
+  anomaly_score!: number;
+
+  @ApiProperty({
+    example: -0.2121,
+    description: "scikit-learn's decision_function: score_samples - offset; below 0 is an anomaly",
+  })
+  decision_function!: number;
+}
+
+/** Response of `POST /predict`. */
+export class PredictResponseDto extends RowPredictionDto {
+  @ApiProperty({
+    example: 0.5,
+    description: '-offset: the anomaly_score above which a row is an anomaly',
+  })
+  threshold!: number;
+
+  @ApiProperty({
+    example: 'if-20250101T000000Z-3f2a9c1d',
+    description: 'Version of the model that scored the row',
+  })
+  model_version!: string;
+}
+
+/** Response of `POST /predict/batch`. */
+export class PredictBatchResponseDto {
+  @ApiProperty({
+    example: 'if-20250101T000000Z-3f2a9c1d',
+    description: 'Version of the model that scored every row',
+  })
+  model_version!: string;
+
+  @ApiProperty({
+    type: [RowPredictionDto],
+    description: 'One entry per input row, in input order',
+  })
+  predictions!: RowPredictionDto[];
+}

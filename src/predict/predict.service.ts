@@ -1,0 +1,109 @@
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import type { AppConfig } from '../config';
+import { RequestValidationError } from '../common/errors';
+import { matrixFromRows, scoreOne, scoreSamples } from '../engine';
+import type { RequestContext } from '../http/request-context';
+import { MetricsService } from '../metrics/metrics.service';
+import { ModelService } from '../model/model.service';
+import type { PredictBatchRequestDto } from './dto/predict-batch-request.dto';
+import type { PredictRequestDto } from './dto/predict-request.dto';
+import type {
+  PredictBatchResponseDto,
+  PredictResponseDto,
+  RowPredictionDto,
+} from './dto/predict-response.dto';
+import { featureRow } from './feature-row';
+import { BATCH_CHUNK_ROWS } from './predict.constants';
+
+/**
+ * Scores requests with the serving model, with scikit-learn's semantics:
+ * `anomaly_score = -score_samples`, `decision_function = score_samples - offset`,
+ * `prediction_score = decision_function < 0 ? -1 : 1`, `threshold = -offset`.
+ */
+@Injectable()
+export class PredictService {
+  private readonly maxBatchRows: number;
+
+  constructor(
+    private readonly models: ModelService,
+    private readonly metrics: MetricsService,
+    config: ConfigService<AppConfig, true>,
+  ) {
+    this.maxBatchRows = config.get('model', { infer: true }).maxBatchRows;
+  }
+
+  /** Scores one row. */
+  predictOne(body: PredictRequestDto, ctx: RequestContext): PredictResponseDto {
+    const model = this.models.current();
+    ctx.modelVersion = model.version;
+    const score = scoreOne(model.artifact.forest, featureRow(body, model));
+    const decision = score - model.artifact.offset;
+    const isAnomaly = decision < 0;
+    this.metrics.observePrediction(isAnomaly, -score);
+    return {
+      prediction_score: isAnomaly ? -1 : 1,
+      is_anomaly: isAnomaly,
+      anomaly_score: -score,
+      decision_function: decision,
+      threshold: model.threshold,
+      model_version: model.version,
+    };
+  }
+
+  /**
+   * Scores rows in input order, {@link BATCH_CHUNK_ROWS} at a time with a yield to the event
+   * loop in between. The model taken at the start scores every row, even if a reload lands.
+   */
+  async predictBatch(
+    body: PredictBatchRequestDto,
+    ctx: RequestContext,
+  ): Promise<PredictBatchResponseDto> {
+    const rows = body.data.length;
+    if (rows > this.maxBatchRows) {
+      throw RequestValidationError.of(
+        'data',
+        `must contain at most ${this.maxBatchRows} rows (MAX_BATCH_ROWS), got ${rows}`,
+      );
+    }
+    const model = this.models.current();
+    ctx.modelVersion = model.version;
+    const { forest, offset, nFeatures } = model.artifact;
+    if (body.data[0].length !== nFeatures) {
+      throw RequestValidationError.of(
+        'data[0]',
+        `must contain exactly ${model.expectedInput}, got ${body.data[0].length}`,
+      );
+    }
+    const x = matrixFromRows(body.data);
+    const scores = new Float64Array(rows);
+    for (let start = 0; start < rows; start += BATCH_CHUNK_ROWS) {
+      if (start > 0) await yieldToEventLoop();
+      const end = Math.min(rows, start + BATCH_CHUNK_ROWS);
+      scoreSamples(
+        forest,
+        {
+          data: x.data.subarray(start * nFeatures, end * nFeatures),
+          rows: end - start,
+          cols: nFeatures,
+        },
+        scores.subarray(start, end),
+      );
+    }
+    this.metrics.observeBatch(scores, offset);
+    const predictions = new Array<RowPredictionDto>(rows);
+    for (let i = 0; i < rows; i++) {
+      const score = scores[i];
+      const decision = score - offset;
+      const isAnomaly = decision < 0;
+      predictions[i] = {
+        prediction_score: isAnomaly ? -1 : 1,
+        is_anomaly: isAnomaly,
+        anomaly_score: -score,
+        decision_function: decision,
+      };
+    }
+    return { model_version: model.version, predictions };
+  }
+}

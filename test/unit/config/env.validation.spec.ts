@@ -1,0 +1,95 @@
+import { ConfigValidationError, loadConfig, parseByteSize, validateEnv } from '../../../src/config';
+
+function errorOf(env: Record<string, string>): string {
+  try {
+    validateEnv(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigValidationError);
+    return (err as Error).message;
+  }
+  throw new Error('expected validation to fail');
+}
+
+describe('validateEnv / loadConfig', () => {
+  it('fills the documented defaults', () => {
+    expect(loadConfig({})).toEqual({
+      http: {
+        port: 8000,
+        host: '0.0.0.0',
+        bodyLimitBytes: 2 * 1024 * 1024,
+        shutdownGraceMs: 10_000,
+      },
+      model: { path: 'model-artifacts/anomaly-detector.json', maxBatchRows: 10_000 },
+      security: { apiKey: null, adminToken: null },
+      rateLimit: null,
+      log: { level: 'info' },
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      PORT: '9000',
+      HOST: '127.0.0.1',
+      MODEL_PATH: '/models/m.json',
+      MAX_BATCH_ROWS: '500',
+      BODY_LIMIT: '512kb',
+      API_KEY: 'k'.repeat(16),
+      ADMIN_TOKEN: 't'.repeat(20),
+      LOG_LEVEL: 'debug',
+      RATE_LIMIT_MAX: '100',
+      RATE_LIMIT_WINDOW_MS: '1000',
+      SHUTDOWN_GRACE_MS: '2500',
+    });
+    expect(config).toEqual({
+      http: { port: 9000, host: '127.0.0.1', bodyLimitBytes: 512 * 1024, shutdownGraceMs: 2500 },
+      model: { path: '/models/m.json', maxBatchRows: 500 },
+      security: { apiKey: 'k'.repeat(16), adminToken: 't'.repeat(20) },
+      rateLimit: { limit: 100, windowMs: 1000 },
+      log: { level: 'debug' },
+    });
+  });
+
+  it('treats empty strings as unset and ignores unknown variables', () => {
+    const config = loadConfig({ PORT: '', API_KEY: '', SOMETHING_ELSE: 'x' });
+    expect(config.http.port).toBe(8000);
+    expect(config.security.apiKey).toBeNull();
+  });
+
+  it.each([
+    ['PORT', 'eighty', 'PORT must be an integer number (got "eighty")'],
+    ['PORT', '0x1F90', 'PORT must be an integer number (got "0x1F90")'],
+    ['PORT', '80.5', 'PORT must be an integer number'],
+    ['PORT', '70000', 'PORT must not be greater than 65535'],
+    ['HOST', 'bad host', 'HOST must be an IP address or a host name'],
+    ['MAX_BATCH_ROWS', '0', 'MAX_BATCH_ROWS must not be less than 1'],
+    ['BODY_LIMIT', '2 gigabytes', 'BODY_LIMIT must be a size such as 2mb'],
+    ['LOG_LEVEL', 'verbose', 'LOG_LEVEL must be one of the following values'],
+    ['RATE_LIMIT_MAX', '-1', 'RATE_LIMIT_MAX must not be less than 0'],
+    ['RATE_LIMIT_WINDOW_MS', '0', 'RATE_LIMIT_WINDOW_MS must not be less than 1'],
+    ['SHUTDOWN_GRACE_MS', 'soon', 'SHUTDOWN_GRACE_MS must be an integer number'],
+  ])('rejects %s=%s naming it', (name, value, message) => {
+    const text = errorOf({ [name]: value });
+    expect(text).toMatch(/^Invalid environment variables: /);
+    expect(text).toContain(message);
+  });
+
+  it('never echoes secrets', () => {
+    const text = errorOf({ API_KEY: 'short-secret', ADMIN_TOKEN: 'has space in it, 0123456789' });
+    expect(text).toContain('API_KEY must be longer than or equal to 16 characters');
+    expect(text).toContain('ADMIN_TOKEN must be printable ASCII without spaces');
+    expect(text).not.toContain('short-secret');
+    expect(text).not.toContain('has space');
+  });
+
+  it('reports every invalid variable at once', () => {
+    const text = errorOf({ PORT: '-1', LOG_LEVEL: 'loud', MAX_BATCH_ROWS: 'many' });
+    expect(text.split('; ')).toHaveLength(3);
+  });
+
+  it('parses byte sizes with binary units', () => {
+    expect(parseByteSize('100')).toBe(100);
+    expect(parseByteSize('1.5kb')).toBe(1536);
+    expect(parseByteSize('2MB')).toBe(2 * 1024 * 1024);
+    expect(() => parseByteSize('2gb')).toThrow(RangeError);
+  });
+});

@@ -1,0 +1,122 @@
+import { ConfigService } from '@nestjs/config';
+import pino from 'pino';
+import { decodeArtifact } from '../../../src/artifact';
+import { loadConfig, type AppConfig } from '../../../src/config';
+import { RequestValidationError } from '../../../src/common/errors';
+import { validateDto } from '../../../src/common/validation';
+import { matrixFromRows, scoreSamples } from '../../../src/engine';
+import { MetricsService } from '../../../src/metrics/metrics.service';
+import { ModelLoader } from '../../../src/model/model-loader';
+import { ModelService } from '../../../src/model/model.service';
+import { toServingModel } from '../../../src/model/serving-model';
+import { PredictBatchRequestDto } from '../../../src/predict/dto/predict-batch-request.dto';
+import { PredictRequestDto } from '../../../src/predict/dto/predict-request.dto';
+import { featureRow } from '../../../src/predict/feature-row';
+import { BATCH_CHUNK_ROWS } from '../../../src/predict/predict.constants';
+import { PredictService } from '../../../src/predict/predict.service';
+import { clusteredRows, trainArtifact } from '../../helpers/model-files';
+import { TempModelDir } from '../../helpers/temp-model-dir';
+
+const dir = new TempModelDir();
+afterAll(() => dir.remove());
+
+async function predictService(env: Record<string, string> = {}): Promise<PredictService> {
+  const path = dir.write('model.json', trainArtifact({ seed: 4 }));
+  const config = new ConfigService<AppConfig, true>({
+    ...loadConfig({ MODEL_PATH: path, ...env }),
+  });
+  const metrics = new MetricsService();
+  const models = new ModelService(new ModelLoader(), config, metrics, pino({ level: 'silent' }));
+  await models.reload('startup');
+  return new PredictService(models, metrics, config);
+}
+
+function rowsOf(n: number): number[][] {
+  const x = clusteredRows(n, 2, 9);
+  return Array.from({ length: n }, (_, i) => [x.data[2 * i], x.data[2 * i + 1]]);
+}
+
+describe('PredictService', () => {
+  it('scores with sklearn semantics and records the model version on the request', async () => {
+    const service = await predictService();
+    const ctx: { id: string; modelVersion?: string } = { id: 'r' };
+    const out = service.predictOne(validateDto(PredictRequestDto, { data: [2.1, 2.1] }), ctx);
+    const artifact = decodeArtifact(trainArtifact({ seed: 4 }));
+    const [score] = scoreSamples(artifact.forest, matrixFromRows([[2.1, 2.1]]));
+    expect(out).toEqual({
+      prediction_score: score - artifact.offset < 0 ? -1 : 1,
+      is_anomaly: score - artifact.offset < 0,
+      anomaly_score: -score,
+      decision_function: score - artifact.offset,
+      threshold: -artifact.offset,
+      model_version: artifact.modelVersion,
+    });
+    expect(ctx.modelVersion).toBe(artifact.modelVersion);
+  });
+
+  it('yields to the event loop between chunks of a large batch', async () => {
+    const service = await predictService();
+    const rows = rowsOf(BATCH_CHUNK_ROWS * 3);
+    let ranMeanwhile = false;
+    const pending = service.predictBatch(validateDto(PredictBatchRequestDto, { data: rows }), {
+      id: 'r',
+    });
+    setImmediate(() => (ranMeanwhile = true));
+    const out = await pending;
+    expect(ranMeanwhile).toBe(true);
+    expect(out.predictions).toHaveLength(rows.length);
+  });
+
+  it('does not yield for a batch that fits in one chunk', async () => {
+    const service = await predictService();
+    let ranMeanwhile = false;
+    const pending = service.predictBatch(
+      validateDto(PredictBatchRequestDto, { data: rowsOf(10) }),
+      { id: 'r' },
+    );
+    setImmediate(() => (ranMeanwhile = true));
+    await pending;
+    expect(ranMeanwhile).toBe(false);
+  });
+
+  it('enforces MAX_BATCH_ROWS and the model width', async () => {
+    const service = await predictService({ MAX_BATCH_ROWS: '5' });
+    await expect(
+      service.predictBatch(validateDto(PredictBatchRequestDto, { data: rowsOf(6) }), { id: 'r' }),
+    ).rejects.toThrow('data: must contain at most 5 rows (MAX_BATCH_ROWS), got 6');
+    await expect(
+      service.predictBatch(validateDto(PredictBatchRequestDto, { data: [[1, 2, 3]] }), { id: 'r' }),
+    ).rejects.toThrow('data[0]: must contain exactly 2 values (cpu_usage, memory_load), got 3');
+  });
+});
+
+describe('featureRow', () => {
+  const model = toServingModel(decodeArtifact(trainArtifact({ seed: 4 })), new Date());
+
+  it('orders named features by the model columns', () => {
+    expect(Array.from(featureRow({ features: { memory_load: 2, cpu_usage: 1 } }, model))).toEqual([
+      1, 2,
+    ]);
+  });
+
+  it('reports every unknown and missing name at once', () => {
+    try {
+      featureRow({ features: { cpu: 1, memory: 2 } }, model);
+      throw new Error('expected an error');
+    } catch (err) {
+      expect(err).toBeInstanceOf(RequestValidationError);
+      expect((err as RequestValidationError).errors.map((e) => e.field)).toEqual([
+        'features.cpu',
+        'features.memory',
+        'features.cpu_usage',
+        'features.memory_load',
+      ]);
+    }
+  });
+
+  it('refuses features for a model without names', () => {
+    const unnamed = toServingModel({ ...model.artifact, featureNames: null }, new Date());
+    expect(() => featureRow({ features: { a: 1, b: 2 } }, unnamed)).toThrow(/no feature names/);
+    expect(Array.from(featureRow({ data: [1, 2] }, unnamed))).toEqual([1, 2]);
+  });
+});
