@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- parsed YAML is untyped here; scripts/validate-k8s.mjs checks it against the Kubernetes API schemas */
 import { spawnSync } from 'node:child_process';
 import {
   mkdtempSync,
