@@ -13,6 +13,7 @@ export { assertFiniteMatrix, matrixFromRows, type DenseMatrix } from './matrix';
 export { verifyForest } from './verify-forest';
 export { decisionFunction, pathLengthSums, predict, scoreOne, scoreSamples } from './score';
 export { fitIsolationForest } from './fit';
+export { fittedMaxFeatures, fittedMaxSamples } from './fitted-sizes';
 export { resolveOptions } from './resolve-options';
 export { summarizeTraining, type TrainingSummary } from './training-summary';
 export { percentile, percentileOfSorted } from './percentile';

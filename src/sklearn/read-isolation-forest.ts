@@ -1,5 +1,6 @@
 import { ModelFormatError } from '../engine/errors';
 import { TREE_UNDEFINED, type FlatForest } from '../engine/forest';
+import { fittedMaxFeatures, fittedMaxSamples } from '../engine/fitted-sizes';
 import type { IsolationForestOptions } from '../engine/options';
 import { verifyForest } from '../engine/verify-forest';
 import { readColumn } from './numpy-array';
@@ -181,8 +182,7 @@ function checkParamsAgainstModel(
   if ('fraction' in mf && !(mf.fraction > 0 && mf.fraction <= 1)) {
     throw new PickleFormatError(`max_features is ${mf.fraction}, outside (0, 1]`, at);
   }
-  const expectedMaxFeatures =
-    'count' in mf ? mf.count : Math.max(1, Math.floor(mf.fraction * forest.nFeatures));
+  const expectedMaxFeatures = fittedMaxFeatures(mf, forest.nFeatures);
   if (forest.maxFeatures !== expectedMaxFeatures) {
     throw new PickleFormatError(
       `_max_features is ${forest.maxFeatures} but max_features gives ${expectedMaxFeatures} of ${forest.nFeatures} features`,
@@ -194,12 +194,7 @@ function checkParamsAgainstModel(
     throw new PickleFormatError(`max_samples is ${ms.fraction}, outside (0, 1]`, at);
   }
   if (nTrainingSamples !== null) {
-    const expected =
-      ms === 'auto'
-        ? Math.min(256, nTrainingSamples)
-        : 'count' in ms
-          ? Math.min(ms.count, nTrainingSamples)
-          : Math.floor(ms.fraction * nTrainingSamples);
+    const expected = fittedMaxSamples(ms, nTrainingSamples);
     if (forest.maxSamples !== expected) {
       throw new PickleFormatError(
         `max_samples_ is ${forest.maxSamples} but max_samples gives ${expected} of ${nTrainingSamples} rows`,
