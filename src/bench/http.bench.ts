@@ -21,7 +21,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { decodeArtifact } from '../artifact';
-import { matrixFromRows, scoreSamples } from '../engine';
+import { matrixFromRows, prepareForest, scoreSamples } from '../engine';
 
 const HOST = '127.0.0.1';
 const CONNECTIONS = [1, 16, 64] as const;
@@ -177,10 +177,12 @@ function load(
 
 /**
  * The engine alone, in this process: rows/s scoring the batch's 100 rows with `scoreSamples`
- * for `seconds` (idle servers meanwhile). The upper bound of any batch figure over HTTP.
+ * for `seconds` (idle servers meanwhile), on a forest prepared as the service prepares it. The
+ * upper bound of any batch figure over HTTP.
  */
 function engineRowsPerSecond(body: string, seconds: number): number {
   const artifact = decodeArtifact(readFileSync(DEFAULT_MODEL));
+  prepareForest(artifact.forest);
   const x = matrixFromRows((JSON.parse(body) as { data: number[][] }).data);
   const out = new Float64Array(x.rows);
   for (let i = 0; i < 200; i++) scoreSamples(artifact.forest, x, out);

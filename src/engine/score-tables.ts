@@ -49,6 +49,11 @@ export interface ScoreTables {
 
 const cache = new WeakMap<CompiledForest, ScoreTables>();
 
+/** The decision tables of `c` if they were built already, else null (never builds them). */
+export function builtScoreTables(c: CompiledForest): ScoreTables | null {
+  return cache.get(c) ?? null;
+}
+
 /** Builds (and caches per compiled forest) the decision tables. Pure derived data. */
 export function buildScoreTables(c: CompiledForest): ScoreTables {
   const cached = cache.get(c);
