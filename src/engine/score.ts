@@ -176,13 +176,14 @@ function scoreGroup(
   const need = (nSlots + 1) * blockSize;
   if (rankScratch.length < need) rankScratch = new Int32Array(need);
   const ranks = rankScratch;
-  // Global ranks of the block's values for every column the group's tables use; the last
-  // slot stays all-zero (absent columns).
+  // Global ranks of the block's values for every column the group's tables use, times the
+  // slot's stride in the rank maps; the last slot stays all-zero (absent columns).
   for (let s = 0; s < nSlots; s++) {
     const col = group.slotColumns[s];
     const sorted = group.slotThresholds[s];
+    const stride = group.slotStrides[s];
     const at = s * blockSize;
-    for (let i = 0; i < m; i++) ranks[at + i] = lowerBound(sorted, block[i * cols + col]);
+    for (let i = 0; i < m; i++) ranks[at + i] = lowerBound(sorted, block[i * cols + col]) * stride;
   }
   ranks.fill(0, nSlots * blockSize, nSlots * blockSize + m);
 
