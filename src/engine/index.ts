@@ -12,6 +12,7 @@ export { TREE_LEAF, TREE_UNDEFINED } from './forest';
 export { assertFiniteMatrix, matrixFromRows, type DenseMatrix } from './matrix';
 export { verifyForest } from './verify-forest';
 export { decisionFunction, pathLengthSums, predict, scoreOne, scoreSamples } from './score';
+export { prepareForest } from './prepare-forest';
 export { fitIsolationForest } from './fit';
 export { fittedMaxFeatures, fittedMaxSamples } from './fitted-sizes';
 export { resolveOptions } from './resolve-options';

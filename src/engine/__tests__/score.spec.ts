@@ -2,11 +2,22 @@ import fc from 'fast-check';
 import { fitIsolationForest } from '../fit';
 import type { DenseMatrix } from '../matrix';
 import { RandomState } from '../random-state';
-import { pathLengthSums, scoreOne, scoreSamples, TABLE_MIN_ROWS } from '../score';
+import { compileForest } from '../compile-forest';
+import type { FlatForest } from '../forest';
+import { prepareForest } from '../prepare-forest';
+import {
+  pathLengthSums,
+  scoreOne,
+  scoreSamples,
+  TABLE_MIN_ROWS,
+  walkedPathLengthSums,
+} from '../score';
+import { builtScoreTables } from '../score-tables';
 import { loadData, loadFixture, type TrainFixture } from './helpers/fixtures';
 
 /**
- * Large batches take the decision-table path, small ones walk the trees; both must give the
+ * Batches of at least TABLE_MIN_ROWS rows, and batches of any size on a prepared forest, take
+ * the decision-table path; `walkedPathLengthSums` always walks the trees. Both must give the
  * same path-length sums bit for bit. These tests pit one against the other.
  */
 
@@ -27,22 +38,32 @@ function queries(x: DenseMatrix, rows: number, seed: number): DenseMatrix {
   return { data, rows, cols: x.cols };
 }
 
-/** Path sums computed in walk-sized chunks (below the table threshold). */
-function walkedSums(forest: Parameters<typeof pathLengthSums>[0], q: DenseMatrix): number[] {
+/** Path sums of every row by walking the trees. */
+function walkedSums(forest: FlatForest, q: DenseMatrix): number[] {
+  return Array.from(walkedPathLengthSums(forest, q));
+}
+
+/** Rows `start` to `start + rows - 1` of `q`. */
+function slice(q: DenseMatrix, start: number, rows: number): DenseMatrix {
+  return { data: q.data.subarray(start * q.cols, (start + rows) * q.cols), rows, cols: q.cols };
+}
+
+/** Batch sizes below the table threshold: the tails of the 8-row blocks, 100, the threshold - 1. */
+const SMALL_BATCHES = [1, 2, 7, 8, 9, 63, 100, TABLE_MIN_ROWS - 1];
+
+/** Path sums of `q` scored in consecutive batches of the {@link SMALL_BATCHES} sizes. */
+function smallBatchSums(forest: FlatForest, q: DenseMatrix): number[] {
   const out: number[] = [];
-  for (let s = 0; s < q.rows; s += 100) {
-    const m = Math.min(100, q.rows - s);
-    const part = pathLengthSums(forest, {
-      data: q.data.subarray(s * q.cols, (s + m) * q.cols),
-      rows: m,
-      cols: q.cols,
-    });
-    out.push(...part);
+  let start = 0;
+  for (let k = 0; start < q.rows; k++) {
+    const m = Math.min(SMALL_BATCHES[k % SMALL_BATCHES.length], q.rows - start);
+    out.push(...pathLengthSums(forest, slice(q, start, m)));
+    start += m;
   }
   return out;
 }
 
-describe('decision tables (batches >= TABLE_MIN_ROWS) equal the tree walk', () => {
+describe('decision tables equal the tree walk, at every batch size', () => {
   const n = TABLE_MIN_ROWS + 77;
 
   it.each([
@@ -65,7 +86,14 @@ describe('decision tables (batches >= TABLE_MIN_ROWS) equal the tree walk', () =
     const x = loadData(fx.data);
     const { forest } = fitIsolationForest(x, { ...fx.options, ...extra });
     const q = queries(x, n, 99);
-    expect(Array.from(pathLengthSums(forest, q))).toEqual(walkedSums(forest, q));
+    const walked = walkedSums(forest, q);
+    // Small batches of an unprepared forest walk; then the large batch builds the tables.
+    expect(builtScoreTables(compileForest(forest))).toBeNull();
+    expect(smallBatchSums(forest, q)).toEqual(walked);
+    expect(Array.from(pathLengthSums(forest, q))).toEqual(walked);
+    // Now that they are built, small batches use the tables too.
+    expect(builtScoreTables(compileForest(forest))).not.toBeNull();
+    expect(smallBatchSums(forest, q)).toEqual(walked);
   });
 
   it('holds for random data and options (fast-check)', () => {
@@ -95,10 +123,29 @@ describe('decision tables (batches >= TABLE_MIN_ROWS) equal the tree walk', () =
           randomState,
         });
         const q = queries(x, n, randomState);
-        expect(Array.from(pathLengthSums(forest, q))).toEqual(walkedSums(forest, q));
+        const walked = walkedSums(forest, q);
+        expect(Array.from(pathLengthSums(forest, q))).toEqual(walked);
+        expect(smallBatchSums(forest, q)).toEqual(walked);
       }),
       { numRuns: 25 },
     );
+  });
+
+  it('prepareForest builds the tables, after which small batches use them', () => {
+    const fx = loadFixture<TrainFixture>('sklearn-train/d2_defaults.json');
+    const x = loadData(fx.data);
+    const { forest } = fitIsolationForest(x, fx.options);
+    const q = queries(x, 500, 7);
+    const walked = walkedSums(forest, q);
+    prepareForest(forest);
+    const tables = builtScoreTables(compileForest(forest));
+    expect(tables).not.toBeNull();
+    // Every tree of 2-D data is tabulated, so these batches never walk a tree.
+    expect(tables!.groups.every((g) => g.tabulated.every((v) => v === 1))).toBe(true);
+    expect(smallBatchSums(forest, q)).toEqual(walked);
+    const scores = scoreSamples(forest, slice(q, 0, 100));
+    const one = Array.from({ length: 100 }, (_, i) => scoreOne(forest, slice(q, i, 1).data));
+    expect(Array.from(scores)).toEqual(one);
   });
 
   it('scores a large batch like scoreOne on every row', () => {
