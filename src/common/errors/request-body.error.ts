@@ -8,8 +8,8 @@ export type RequestBodyErrorKind =
   | 'aborted';
 
 /**
- * The body could not be read or parsed (before any validation). Raised by the body reader in
- * place of body-parser's errors, whose messages quote library internals.
+ * The body could not be read or parsed (before any validation). Raised by the body reader,
+ * with a message fit to show the client (what is wrong, never parser internals).
  */
 export class RequestBodyError extends Error {
   override readonly name = 'RequestBodyError';
