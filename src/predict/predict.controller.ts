@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
+import { Body, Controller, Header, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { ApiProblemResponses } from '../common/swagger';
 import { DtoValidationPipe } from '../common/validation';
@@ -45,9 +45,10 @@ export class PredictController {
     return this.predictions.predictOne(body, contextOf(req));
   }
 
-  /** Scores many rows. */
+  /** Scores many rows. The service writes the JSON text itself (see `batch-json.ts`). */
   @Post('batch')
   @HttpCode(200)
+  @Header('Content-Type', 'application/json; charset=utf-8')
   @ApiOperation({
     operationId: 'predictBatch',
     summary: 'Score many rows',
@@ -73,7 +74,7 @@ export class PredictController {
   predictBatch(
     @Body(DtoValidationPipe) body: PredictBatchRequestDto,
     @Req() req: Request,
-  ): Promise<PredictBatchResponseDto> {
+  ): Promise<string> {
     return this.predictions.predictBatch(body, contextOf(req));
   }
 }

@@ -9,11 +9,8 @@ import { MetricsService } from '../metrics/metrics.service';
 import { ModelService } from '../model/model.service';
 import type { PredictBatchRequestDto } from './dto/predict-batch-request.dto';
 import type { PredictRequestDto } from './dto/predict-request.dto';
-import type {
-  PredictBatchResponseDto,
-  PredictResponseDto,
-  RowPredictionDto,
-} from './dto/predict-response.dto';
+import type { PredictResponseDto } from './dto/predict-response.dto';
+import { BATCH_JSON_TAIL, batchJsonHead, predictionsJson } from './batch-json';
 import { featureRow } from './feature-row';
 import { BATCH_CHUNK_ROWS } from './predict.constants';
 
@@ -54,12 +51,11 @@ export class PredictService {
 
   /**
    * Scores rows in input order, {@link BATCH_CHUNK_ROWS} at a time with a yield to the event
-   * loop in between. The model taken at the start scores every row, even if a reload lands.
+   * loop in between, and returns the response's JSON text (a `PredictBatchResponseDto`),
+   * written chunk by chunk as the rows are scored. The model taken at the start scores every
+   * row, even if a reload lands.
    */
-  async predictBatch(
-    body: PredictBatchRequestDto,
-    ctx: RequestContext,
-  ): Promise<PredictBatchResponseDto> {
+  async predictBatch(body: PredictBatchRequestDto, ctx: RequestContext): Promise<string> {
     const rows = body.data.length;
     if (rows > this.maxBatchRows) {
       throw RequestValidationError.of(
@@ -78,9 +74,11 @@ export class PredictService {
     }
     const x = matrixFromRows(body.data);
     const scores = new Float64Array(rows);
+    let json = batchJsonHead(model.version);
     for (let start = 0; start < rows; start += BATCH_CHUNK_ROWS) {
       if (start > 0) await yieldToEventLoop();
       const end = Math.min(rows, start + BATCH_CHUNK_ROWS);
+      const chunk = scores.subarray(start, end);
       scoreSamples(
         forest,
         {
@@ -88,22 +86,11 @@ export class PredictService {
           rows: end - start,
           cols: nFeatures,
         },
-        scores.subarray(start, end),
+        chunk,
       );
+      json += (start > 0 ? ',' : '') + predictionsJson(chunk, offset);
     }
     this.metrics.observeBatch(scores, offset);
-    const predictions = new Array<RowPredictionDto>(rows);
-    for (let i = 0; i < rows; i++) {
-      const score = scores[i];
-      const decision = score - offset;
-      const isAnomaly = decision < 0;
-      predictions[i] = {
-        prediction_score: isAnomaly ? -1 : 1,
-        is_anomaly: isAnomaly,
-        anomaly_score: -score,
-        decision_function: decision,
-      };
-    }
-    return { model_version: model.version, predictions };
+    return json + BATCH_JSON_TAIL;
   }
 }

@@ -77,6 +77,7 @@ describe('POST /predict and /predict/batch (real server, default model)', () => 
     rows.push([-5.5, 5.2], [2.1, 2.1]);
     const res = await postJson(`${t.url}/predict/batch`, { data: rows });
     expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
     expect(res.body.model_version).toBe(model.modelVersion);
     expect(res.body.predictions).toEqual(expected(model, rows));
     expect(res.body.predictions.at(-2).prediction_score).toBe(-1);

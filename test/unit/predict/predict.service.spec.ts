@@ -11,6 +11,7 @@ import { ModelService } from '../../../src/model/model.service';
 import { toServingModel } from '../../../src/model/serving-model';
 import { PredictBatchRequestDto } from '../../../src/predict/dto/predict-batch-request.dto';
 import { PredictRequestDto } from '../../../src/predict/dto/predict-request.dto';
+import type { PredictBatchResponseDto } from '../../../src/predict/dto/predict-response.dto';
 import { featureRow } from '../../../src/predict/feature-row';
 import { BATCH_CHUNK_ROWS } from '../../../src/predict/predict.constants';
 import { PredictService } from '../../../src/predict/predict.service';
@@ -62,7 +63,7 @@ describe('PredictService', () => {
       id: 'r',
     });
     setImmediate(() => (ranMeanwhile = true));
-    const out = await pending;
+    const out = JSON.parse(await pending) as PredictBatchResponseDto;
     expect(ranMeanwhile).toBe(true);
     expect(out.predictions).toHaveLength(rows.length);
   });
@@ -77,6 +78,31 @@ describe('PredictService', () => {
     setImmediate(() => (ranMeanwhile = true));
     await pending;
     expect(ranMeanwhile).toBe(false);
+  });
+
+  it('answers each row of a multi-chunk batch as predictOne answers it, in input order', async () => {
+    const service = await predictService();
+    const rows = rowsOf(BATCH_CHUNK_ROWS + 37);
+    rows[5] = [-5.5, 5.2];
+    rows[BATCH_CHUNK_ROWS + 3] = [40, -40];
+    const out = JSON.parse(
+      await service.predictBatch(validateDto(PredictBatchRequestDto, { data: rows }), { id: 'r' }),
+    ) as PredictBatchResponseDto;
+    const artifact = decodeArtifact(trainArtifact({ seed: 4 }));
+    expect(out.model_version).toBe(artifact.modelVersion);
+    expect(out.predictions).toHaveLength(rows.length);
+    const anomalies = out.predictions.filter((p) => p.is_anomaly).length;
+    expect(anomalies).toBeGreaterThan(1);
+    expect(anomalies).toBeLessThan(rows.length);
+    rows.forEach((row, i) => {
+      const one = service.predictOne(validateDto(PredictRequestDto, { data: row }), { id: 'r' });
+      expect(out.predictions[i]).toEqual({
+        prediction_score: one.prediction_score,
+        is_anomaly: one.is_anomaly,
+        anomaly_score: one.anomaly_score,
+        decision_function: one.decision_function,
+      });
+    });
   });
 
   it('enforces MAX_BATCH_ROWS and the model width', async () => {
