@@ -16,11 +16,11 @@ const MAX_CELLS = 1 << 14;
  * looked up in a grid filled once from the tree. Every comparison is the same as the tree
  * walk's, so the leaf, and hence the path length, is identical.
  *
- * The rank maps of a column are stored rank-major: the local ranks of all the group's trees for
- * one global rank are adjacent, in tree order. A row's look-ups for consecutive trees then hit
- * the same few cache lines, which matters when a small batch meets a cold cache (a request
- * served between other work): 100 trees cost a row about 4 cache lines per column instead of
- * 100.
+ * The rank maps are stored twice, in two layouts ({@link RankMaps}): tree by tree, where a
+ * pass of four trees over a large block of rows reads four compact maps per column, and
+ * rank-major, where a row's look-ups for consecutive trees share cache lines (100 trees cost a
+ * row about 4 cache lines per column instead of 100), which matters when a small batch meets a
+ * cold cache (a request served between other work).
  */
 export interface TableGroup {
   readonly firstTree: number;
@@ -29,34 +29,36 @@ export interface TableGroup {
   readonly slotColumns: Int32Array;
   /** Sorted distinct thresholds of each slot's column over the group's tabulated trees. */
   readonly slotThresholds: readonly Float64Array[];
-  /**
-   * Per slot: the distance in `rankMap` between consecutive global ranks (the number of trees
-   * whose maps the slot holds). A row's global rank R is used pre-multiplied: `R * stride`.
-   */
-  readonly slotStrides: Int32Array;
   /** Per tree of the group: 1 if tabulated, 0 if it must be walked. */
   readonly tabulated: Uint8Array;
   /** Per tree: rank slot of its first / second column (the zero slot when absent). */
   readonly slot0: Int32Array;
   readonly slot1: Int32Array;
-  /**
-   * Per tree: where its rank map on its first / second column starts in `rankMap` (0 = the zero
-   * map, for absent columns); its entry for global rank R is at `rankOff + R * stride`.
-   */
-  readonly rankOff0: Int32Array;
-  readonly rankOff1: Int32Array;
+  /** The rank maps, each tree's contiguous: for blocks of many rows. */
+  readonly byTree: RankMaps;
+  /** The rank maps, rank-major per slot: for blocks of few rows. */
+  readonly byRank: RankMaps;
   /** Per tree: where its grid and leaf values start. */
   readonly gridOff: Int32Array;
   readonly leafOff: Int32Array;
-  /**
-   * Local ranks by global rank, rank-major per slot (entry 0: the zero map); the first column's
-   * are pre-multiplied by the tree's grid width.
-   */
-  readonly rankMap: Uint16Array;
   /** Leaf ordinal per cell `rank0 * width + rank1`. */
   readonly grid: Uint16Array;
   /** Path term of each leaf ordinal. */
   readonly leafValues: Float64Array;
+}
+
+/**
+ * One layout of a group's rank maps: tree t's local rank on its first column for global rank R
+ * is `map[off0[t] + R * slotStrides[slot0[t]]]` (likewise for the second). Offset 0 is the zero
+ * map, for a column a tree does not use. The first column's entries are pre-multiplied by the
+ * tree's grid width.
+ */
+export interface RankMaps {
+  /** Per slot: the distance in `map` between consecutive global ranks (0 for the zero slot). */
+  readonly slotStrides: Int32Array;
+  readonly off0: Int32Array;
+  readonly off1: Int32Array;
+  readonly map: Uint16Array;
 }
 
 /** The table groups of a forest, in tree order. */
@@ -155,22 +157,34 @@ function buildGroup(c: CompiledForest, first: number, end: number): TableGroup {
   const slotColumns = Int32Array.from(slotOf.keys());
   const slotThresholds = slotValues.map((v) => Float64Array.from(new Set(v)).sort());
   const zeroSlot = slotColumns.length;
-  // Each slot's maps: one per tree using its column, in tree order, rank-major.
-  const slotStrides = new Int32Array(zeroSlot + 1);
-  for (const shape of shapes) shape?.columns.forEach((col) => slotStrides[slotOf.get(col)!]++);
+  // Rank maps: one per tree and column it uses. Tree by tree, each map is a run of entries;
+  // rank-major, a slot holds the maps of the trees using its column, in tree order, as the
+  // columns of a (ranks x trees) matrix.
+  const slotUsers = new Int32Array(zeroSlot + 1);
+  for (const shape of shapes) shape?.columns.forEach((col) => slotUsers[slotOf.get(col)!]++);
   const slotBase = new Int32Array(zeroSlot);
   let rankSize = 1; // entry 0: the zero map
   for (let s = 0; s < zeroSlot; s++) {
     slotBase[s] = rankSize;
-    rankSize += (slotThresholds[s].length + 1) * slotStrides[s];
+    rankSize += (slotThresholds[s].length + 1) * slotUsers[s];
   }
-  const slotUsers = new Int32Array(zeroSlot);
+  const byTree = {
+    slotStrides: new Int32Array(zeroSlot + 1).fill(1, 0, zeroSlot),
+    off0: new Int32Array(n),
+    off1: new Int32Array(n),
+    map: new Uint16Array(rankSize),
+  };
+  const byRank = {
+    slotStrides: slotUsers.slice(),
+    off0: new Int32Array(n),
+    off1: new Int32Array(n),
+    map: new Uint16Array(rankSize),
+  };
+  slotUsers.fill(0);
 
   const tabulated = new Uint8Array(n);
   const slot0 = new Int32Array(n).fill(zeroSlot);
   const slot1 = new Int32Array(n).fill(zeroSlot);
-  const rankOff0 = new Int32Array(n);
-  const rankOff1 = new Int32Array(n);
   const gridOff = new Int32Array(n);
   const leafOff = new Int32Array(n);
 
@@ -185,10 +199,10 @@ function buildGroup(c: CompiledForest, first: number, end: number): TableGroup {
     leafSize += cells; // a tree has at most as many leaves as cells
     tabulated[k] = 1;
   });
-  const rankMap = new Uint16Array(rankSize);
   const grid = new Uint16Array(gridSize);
   const leafValues = new Float64Array(leafSize);
 
+  let treeAt = 1;
   let gridAt = 0;
   let leafAt = 0;
   shapes.forEach((shape, k) => {
@@ -201,8 +215,8 @@ function buildGroup(c: CompiledForest, first: number, end: number): TableGroup {
       const global = slotThresholds[slot];
       const local = shape.thresholds[d];
       const scale = d === 0 ? width : 1;
-      const stride = slotStrides[slot];
-      const at = slotBase[slot] + slotUsers[slot]++;
+      const stride = byRank.slotStrides[slot];
+      const rankAt = slotBase[slot] + slotUsers[slot]++;
       // Entry for global rank R: the number of local thresholds whose global index is below R.
       let j = 0;
       let next = local.length > 0 ? lowerBound(global, local[0]) : Infinity;
@@ -211,15 +225,19 @@ function buildGroup(c: CompiledForest, first: number, end: number): TableGroup {
           j++;
           next = j < local.length ? lowerBound(global, local[j]) : Infinity;
         }
-        rankMap[at + r * stride] = j * scale;
+        byTree.map[treeAt + r] = j * scale;
+        byRank.map[rankAt + r * stride] = j * scale;
       }
       if (d === 0) {
         slot0[k] = slot;
-        rankOff0[k] = at;
+        byTree.off0[k] = treeAt;
+        byRank.off0[k] = rankAt;
       } else {
         slot1[k] = slot;
-        rankOff1[k] = at;
+        byTree.off1[k] = treeAt;
+        byRank.off1[k] = rankAt;
       }
+      treeAt += global.length + 1;
     });
     gridOff[k] = gridAt;
     leafOff[k] = leafAt;
@@ -243,15 +261,13 @@ function buildGroup(c: CompiledForest, first: number, end: number): TableGroup {
     endTree: end,
     slotColumns,
     slotThresholds,
-    slotStrides,
     tabulated,
     slot0,
     slot1,
-    rankOff0,
-    rankOff1,
+    byTree,
+    byRank,
     gridOff,
     leafOff,
-    rankMap,
     grid,
     leafValues: leafValues.slice(0, leafAt),
   };

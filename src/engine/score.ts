@@ -35,6 +35,14 @@ import { buildScoreTables, builtScoreTables, lowerBound, type ScoreTables } from
  */
 export const TABLE_MIN_ROWS = 1024;
 
+/**
+ * Blocks of at most this many rows read the rank-major rank maps: their rows' look-ups for
+ * consecutive trees share cache lines, which counts when the tables are cold (a request
+ * scored between other work). Larger blocks read each tree's compact maps, which stay cached
+ * through a pass of four trees over the block.
+ */
+const RANK_MAJOR_MAX_ROWS = 512;
+
 /** Scratch buffers, reused across calls (scoring is synchronous and single-threaded). */
 let rowScratch = new Float64Array(0);
 let blockScratch = new Float64Array(0);
@@ -176,19 +184,20 @@ function scoreGroup(
   const need = (nSlots + 1) * blockSize;
   if (rankScratch.length < need) rankScratch = new Int32Array(need);
   const ranks = rankScratch;
+  const maps = m <= RANK_MAJOR_MAX_ROWS ? group.byRank : group.byTree;
   // Global ranks of the block's values for every column the group's tables use, times the
   // slot's stride in the rank maps; the last slot stays all-zero (absent columns).
   for (let s = 0; s < nSlots; s++) {
     const col = group.slotColumns[s];
     const sorted = group.slotThresholds[s];
-    const stride = group.slotStrides[s];
+    const stride = maps.slotStrides[s];
     const at = s * blockSize;
     for (let i = 0; i < m; i++) ranks[at + i] = lowerBound(sorted, block[i * cols + col]) * stride;
   }
   ranks.fill(0, nSlots * blockSize, nSlots * blockSize + m);
 
-  const { rankMap, grid, leafValues, tabulated } = group;
-  const { slot0, slot1, rankOff0, rankOff1, gridOff, leafOff } = group;
+  const { grid, leafValues, tabulated, slot0, slot1, gridOff, leafOff } = group;
+  const { map: rankMap, off0: rankOff0, off1: rankOff1 } = maps;
   const first = group.firstTree;
   let t = first;
   while (t < group.endTree) {
