@@ -2,6 +2,8 @@ import type { CompiledForest } from './compile-forest';
 
 /** Trees per table group: bounds the rank tables, which grow with the group's thresholds. */
 const GROUP_TREES = 128;
+/** Distinct leaf values a group may have: its grid cells are one byte. */
+const MAX_LEAF_VALUES = 256;
 /** Largest decision table (cells) a tree may have to be tabulated. */
 const MAX_CELLS = 1 << 14;
 
@@ -14,7 +16,10 @@ const MAX_CELLS = 1 << 14;
  * c are a subset of U_c; its local rank `rankMap[R]` counts those below the R-th global one.
  * The pair of local ranks (one per column the tree uses) identifies the leaf the row reaches,
  * looked up in a grid filled once from the tree. Every comparison is the same as the tree
- * walk's, so the leaf, and hence the path length, is identical.
+ * walk's, so the leaf, and hence the path length, is identical. A grid cell holds the index of
+ * the leaf's path term among the group's distinct terms (a few hundred at most: a term depends
+ * only on the leaf's depth and sample count), so cells are one byte and the terms a request
+ * reads stay in a few cache lines; a group ends early rather than exceed 256 distinct terms.
  *
  * The rank maps are stored twice, in two layouts ({@link RankMaps}): tree by tree, where a
  * pass of four trees over a large block of rows reads four compact maps per column, and
@@ -38,12 +43,11 @@ export interface TableGroup {
   readonly byTree: RankMaps;
   /** The rank maps, rank-major per slot: for blocks of few rows. */
   readonly byRank: RankMaps;
-  /** Per tree: where its grid and leaf values start. */
+  /** Per tree: where its grid starts. */
   readonly gridOff: Int32Array;
-  readonly leafOff: Int32Array;
-  /** Leaf ordinal per cell `rank0 * width + rank1`. */
-  readonly grid: Uint16Array;
-  /** Path term of each leaf ordinal. */
+  /** Per cell `rank0 * width + rank1` of a tree's grid: its leaf's index in `leafValues`. */
+  readonly grid: Uint8Array;
+  /** The group's distinct leaf path terms (at most {@link MAX_LEAF_VALUES}). */
   readonly leafValues: Float64Array;
 }
 
@@ -78,18 +82,40 @@ export function buildScoreTables(c: CompiledForest): ScoreTables {
   const cached = cache.get(c);
   if (cached) return cached;
   const groups: TableGroup[] = [];
-  for (let first = 0; first < c.nTrees; first += GROUP_TREES) {
-    groups.push(buildGroup(c, first, Math.min(c.nTrees, first + GROUP_TREES)));
+  let first = 0;
+  while (first < c.nTrees) {
+    // Up to GROUP_TREES trees whose tabulated ones have at most MAX_LEAF_VALUES distinct leaf
+    // terms together; a tree with more on its own is walked.
+    const values = new Map<number, number>();
+    const shapes: (TreeShape | null)[] = [];
+    let end = first;
+    while (end < c.nTrees && end - first < GROUP_TREES) {
+      let shape = treeShape(c, end);
+      if (shape) {
+        const fresh = shape.leafValues.filter((v) => !values.has(v));
+        if (values.size + fresh.length > MAX_LEAF_VALUES) {
+          if (end > first) break;
+          shape = null;
+        } else {
+          for (const v of fresh) values.set(v, values.size);
+        }
+      }
+      shapes.push(shape);
+      end++;
+    }
+    groups.push(buildGroup(c, first, shapes, values));
+    first = end;
   }
   const tables = { groups };
   cache.set(c, tables);
   return tables;
 }
 
-/** One tree's split columns and its sorted distinct thresholds on each. */
+/** One tree's split columns, its sorted distinct thresholds on each, its distinct leaf terms. */
 interface TreeShape {
   readonly columns: number[];
   readonly thresholds: Float64Array[];
+  readonly leafValues: number[];
 }
 
 function treeShape(c: CompiledForest, t: number): TreeShape | null {
@@ -97,8 +123,12 @@ function treeShape(c: CompiledForest, t: number): TreeShape | null {
   const end = t + 1 < c.nTrees ? c.roots[t + 1] : c.column.length;
   const columns: number[] = [];
   const values: number[][] = [];
+  const leaves = new Set<number>();
   for (let g = start; g < end; g++) {
-    if (c.kids[2 * g] === g) continue;
+    if (c.kids[2 * g] === g) {
+      leaves.add(c.value[g]);
+      continue;
+    }
     const col = c.column[g];
     let k = columns.indexOf(col);
     if (k < 0) {
@@ -117,7 +147,7 @@ function treeShape(c: CompiledForest, t: number): TreeShape | null {
   const thresholds = values.map((v) => Float64Array.from(new Set(v)).sort());
   let cells = 1;
   for (const th of thresholds) cells *= th.length + 1;
-  return cells <= MAX_CELLS ? { columns, thresholds } : null;
+  return cells <= MAX_CELLS ? { columns, thresholds, leafValues: [...leaves] } : null;
 }
 
 /**
@@ -136,14 +166,21 @@ export function lowerBound(sorted: Float64Array, v: number): number {
   return base + +(sorted[base] < v);
 }
 
-function buildGroup(c: CompiledForest, first: number, end: number): TableGroup {
-  const n = end - first;
-  const shapes: (TreeShape | null)[] = [];
+/**
+ * The tables of trees `first ..` (one shape per tree, null for a walked tree), whose tabulated
+ * trees' leaf terms are the keys of `leafIndex` (values: their indices).
+ */
+function buildGroup(
+  c: CompiledForest,
+  first: number,
+  shapes: readonly (TreeShape | null)[],
+  leafIndex: ReadonlyMap<number, number>,
+): TableGroup {
+  const n = shapes.length;
+  const end = first + n;
   const slotOf = new Map<number, number>();
   const slotValues: number[][] = [];
-  for (let t = first; t < end; t++) {
-    const shape = treeShape(c, t);
-    shapes.push(shape);
+  for (const shape of shapes) {
     if (!shape) continue;
     shape.columns.forEach((col, k) => {
       let s = slotOf.get(col);
@@ -186,25 +223,21 @@ function buildGroup(c: CompiledForest, first: number, end: number): TableGroup {
   const slot0 = new Int32Array(n).fill(zeroSlot);
   const slot1 = new Int32Array(n).fill(zeroSlot);
   const gridOff = new Int32Array(n);
-  const leafOff = new Int32Array(n);
 
   // Sizes first, then fill.
   let gridSize = 0;
-  let leafSize = 0;
   shapes.forEach((shape, k) => {
     if (!shape) return;
     let cells = 1;
     for (const th of shape.thresholds) cells *= th.length + 1;
     gridSize += cells;
-    leafSize += cells; // a tree has at most as many leaves as cells
     tabulated[k] = 1;
   });
-  const grid = new Uint16Array(gridSize);
-  const leafValues = new Float64Array(leafSize);
+  const grid = new Uint8Array(gridSize);
+  const leafValues = Float64Array.from(leafIndex.keys());
 
   let treeAt = 1;
   let gridAt = 0;
-  let leafAt = 0;
   shapes.forEach((shape, k) => {
     if (!shape) return;
     const m = [0, 0];
@@ -240,20 +273,8 @@ function buildGroup(c: CompiledForest, first: number, end: number): TableGroup {
       treeAt += global.length + 1;
     });
     gridOff[k] = gridAt;
-    leafOff[k] = leafAt;
-    const leaves = fillGrid(
-      c,
-      c.roots[first + k],
-      shape,
-      m,
-      width,
-      grid,
-      gridAt,
-      leafValues,
-      leafAt,
-    );
+    fillGrid(c, c.roots[first + k], shape, m, width, grid, gridAt, leafIndex);
     gridAt += (m[0] + 1) * width;
-    leafAt += leaves;
   });
 
   return {
@@ -267,35 +288,28 @@ function buildGroup(c: CompiledForest, first: number, end: number): TableGroup {
     byTree,
     byRank,
     gridOff,
-    leafOff,
     grid,
-    leafValues: leafValues.slice(0, leafAt),
+    leafValues,
   };
 }
 
-/**
- * Writes each leaf's ordinal into the cells (local rank rectangles) that reach it; returns the
- * number of leaves.
- */
+/** Writes each leaf's term index into the cells (local rank rectangles) that reach it. */
 function fillGrid(
   c: CompiledForest,
   root: number,
   shape: TreeShape,
   m: number[],
   width: number,
-  grid: Uint16Array,
+  grid: Uint8Array,
   gridAt: number,
-  leafValues: Float64Array,
-  leafAt: number,
-): number {
-  let leaves = 0;
+  leafIndex: ReadonlyMap<number, number>,
+): void {
   const visit = (g: number, lo0: number, hi0: number, lo1: number, hi1: number): void => {
     if (lo0 > hi0 || lo1 > hi1) return;
     if (c.kids[2 * g] === g) {
-      const ordinal = leaves++;
-      leafValues[leafAt + ordinal] = c.value[g];
+      const index = leafIndex.get(c.value[g])!;
       for (let a = lo0; a <= hi0; a++) {
-        grid.fill(ordinal, gridAt + a * width + lo1, gridAt + a * width + hi1 + 1);
+        grid.fill(index, gridAt + a * width + lo1, gridAt + a * width + hi1 + 1);
       }
       return;
     }
@@ -314,5 +328,4 @@ function fillGrid(
     }
   };
   visit(root, 0, m[0], 0, m[1]);
-  return leaves;
 }

@@ -196,7 +196,7 @@ function scoreGroup(
   }
   ranks.fill(0, nSlots * blockSize, nSlots * blockSize + m);
 
-  const { grid, leafValues, tabulated, slot0, slot1, gridOff, leafOff } = group;
+  const { grid, leafValues, tabulated, slot0, slot1, gridOff } = group;
   const { map: rankMap, off0: rankOff0, off1: rankOff1 } = maps;
   const first = group.firstTree;
   let t = first;
@@ -231,18 +231,14 @@ function scoreGroup(
         const bg0 = gridOff[k + 1];
         const cg0 = gridOff[k + 2];
         const dg0 = gridOff[k + 3];
-        const al0 = leafOff[k];
-        const bl0 = leafOff[k + 1];
-        const cl0 = leafOff[k + 2];
-        const dl0 = leafOff[k + 3];
         for (let i = 0; i < m; i++) {
           const u = ranks[a0 + i];
           const v = ranks[a1 + i];
           let s = sums[i];
-          s += leafValues[al0 + grid[ag + rankMap[ao0 + u] + rankMap[ao1 + v]]];
-          s += leafValues[bl0 + grid[bg0 + rankMap[bo0 + u] + rankMap[bo1 + v]]];
-          s += leafValues[cl0 + grid[cg0 + rankMap[co0 + u] + rankMap[co1 + v]]];
-          s += leafValues[dl0 + grid[dg0 + rankMap[do0 + u] + rankMap[do1 + v]]];
+          s += leafValues[grid[ag + rankMap[ao0 + u] + rankMap[ao1 + v]]];
+          s += leafValues[grid[bg0 + rankMap[bo0 + u] + rankMap[bo1 + v]]];
+          s += leafValues[grid[cg0 + rankMap[co0 + u] + rankMap[co1 + v]]];
+          s += leafValues[grid[dg0 + rankMap[do0 + u] + rankMap[do1 + v]]];
           sums[i] = s;
         }
         t += 4;
@@ -251,20 +247,12 @@ function scoreGroup(
       const bg = gridOff[k + 1];
       const cg = gridOff[k + 2];
       const dg = gridOff[k + 3];
-      const al = leafOff[k];
-      const bl = leafOff[k + 1];
-      const cl = leafOff[k + 2];
-      const dl = leafOff[k + 3];
       for (let i = 0; i < m; i++) {
         let s = sums[i];
-        s +=
-          leafValues[al + grid[ag + rankMap[ao0 + ranks[a0 + i]] + rankMap[ao1 + ranks[a1 + i]]]];
-        s +=
-          leafValues[bl + grid[bg + rankMap[bo0 + ranks[b0 + i]] + rankMap[bo1 + ranks[b1 + i]]]];
-        s +=
-          leafValues[cl + grid[cg + rankMap[co0 + ranks[c0 + i]] + rankMap[co1 + ranks[c1 + i]]]];
-        s +=
-          leafValues[dl + grid[dg + rankMap[do0 + ranks[d0 + i]] + rankMap[do1 + ranks[d1 + i]]]];
+        s += leafValues[grid[ag + rankMap[ao0 + ranks[a0 + i]] + rankMap[ao1 + ranks[a1 + i]]]];
+        s += leafValues[grid[bg + rankMap[bo0 + ranks[b0 + i]] + rankMap[bo1 + ranks[b1 + i]]]];
+        s += leafValues[grid[cg + rankMap[co0 + ranks[c0 + i]] + rankMap[co1 + ranks[c1 + i]]]];
+        s += leafValues[grid[dg + rankMap[do0 + ranks[d0 + i]] + rankMap[do1 + ranks[d1 + i]]]];
         sums[i] = s;
       }
       t += 4;
@@ -274,10 +262,8 @@ function scoreGroup(
       const o0 = rankOff0[k];
       const o1 = rankOff1[k];
       const go = gridOff[k];
-      const lo = leafOff[k];
       for (let i = 0; i < m; i++) {
-        sums[i] +=
-          leafValues[lo + grid[go + rankMap[o0 + ranks[r0 + i]] + rankMap[o1 + ranks[r1 + i]]]];
+        sums[i] += leafValues[grid[go + rankMap[o0 + ranks[r0 + i]] + rankMap[o1 + ranks[r1 + i]]]];
       }
       t++;
     }
