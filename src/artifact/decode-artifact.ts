@@ -1,5 +1,6 @@
 import { ModelFormatError } from '../engine/errors';
 import { TREE_LEAF, TREE_UNDEFINED, type FlatForest } from '../engine/forest';
+import { fittedMaxFeatures, fittedMaxSamples } from '../engine/fitted-sizes';
 import type { IsolationForestOptions } from '../engine/options';
 import { verifyForest } from '../engine/verify-forest';
 import { verifyChecksum } from './artifact-checksum';
@@ -442,8 +443,7 @@ function checkParamsAgainstModel(
     );
   }
   const mf = params.maxFeatures;
-  const expectedMaxFeatures =
-    'count' in mf ? mf.count : Math.max(1, Math.floor(mf.fraction * forest.nFeatures));
+  const expectedMaxFeatures = fittedMaxFeatures(mf, forest.nFeatures);
   if (forest.maxFeatures !== expectedMaxFeatures) {
     throw new ModelFormatError(
       `maxFeatures is ${forest.maxFeatures} but params.maxFeatures gives ${expectedMaxFeatures} of ${forest.nFeatures} features`,
@@ -456,12 +456,7 @@ function checkParamsAgainstModel(
       );
     }
     const ms = params.maxSamples;
-    const expected =
-      ms === 'auto'
-        ? Math.min(256, nTrainingSamples)
-        : 'count' in ms
-          ? Math.min(ms.count, nTrainingSamples)
-          : Math.floor(ms.fraction * nTrainingSamples);
+    const expected = fittedMaxSamples(ms, nTrainingSamples);
     if (forest.maxSamples !== expected) {
       throw new ModelFormatError(
         `maxSamples is ${forest.maxSamples} but params.maxSamples gives ${expected} of ${nTrainingSamples} rows`,

@@ -31,7 +31,15 @@ export interface ModelArtifact {
   readonly featureMin: Float64Array | null;
   readonly featureMax: Float64Array | null;
   /** Where the model came from, and the scikit-learn version for imported models. */
-  readonly source: { readonly format: ModelSourceFormat; readonly sklearnVersion?: string };
+  readonly source: {
+    readonly format: ModelSourceFormat;
+    readonly sklearnVersion?: string;
+    /**
+     * Imported models only: `get_params()` values exactly as pickled (floats unboxed), e.g.
+     * `random_state: null`, which `params.randomState` (a number) cannot express.
+     */
+    readonly sklearnParams?: Readonly<Record<string, string | number | boolean | null>>;
+  };
   /** sha256 (hex) of the artifact content as verified on load. */
   readonly sha256: string;
 }

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { decodeArtifact } from '../artifact/decode-artifact';
+import { decodeModelFile } from '../artifact/decode-model-file';
 import type { ModelArtifact } from '../artifact/model-artifact';
 
 /**
- * Reads and fully verifies a model file. The only place the CLIs turn a path into a model, so
- * support for more formats (scikit-learn pickles) is a change to this one call.
+ * Reads and fully verifies a model file: a native artifact or a scikit-learn pickle/joblib file
+ * (recognised by content). The only place the CLIs turn a path into a model.
  *
  * @throws Error from the file system, or ModelFormatError for an invalid file.
  */
 export function readModelFile(path: string): ModelArtifact {
-  return decodeArtifact(readFileSync(path));
+  return decodeModelFile(readFileSync(path));
 }

@@ -20,7 +20,8 @@ const USAGE = `Score a CSV file offline with a trained model.
 
 Usage: npm run score -- --model PATH --data FILE.csv [--features a,b,...] [--out FILE.csv]
 
-  --model PATH        model artifact (e.g. model-artifacts/anomaly-detector.json)
+  --model PATH        model artifact (e.g. model-artifacts/anomaly-detector.json) or a
+                      scikit-learn IsolationForest .pkl/.joblib file
   --data FILE.csv     CSV with a header row
   --features a,b,...  columns to score, for models trained without feature names
                       (a model with names picks its own columns; extra columns are ignored)

@@ -24,7 +24,8 @@ export class InvalidInputError extends Error {
 
 /** A serialized model is malformed, truncated, tampered with or of an unsupported version. */
 export class ModelFormatError extends Error {
-  override readonly name = 'ModelFormatError';
+  // Typed `string` so subclasses (e.g. the pickle importer's errors) can name themselves.
+  override readonly name: string = 'ModelFormatError';
 }
 
 /**

@@ -1,6 +1,7 @@
 import { TreeBuilder } from './build-tree';
 import { InvalidInputError } from './errors';
 import type { FlatForest } from './forest';
+import { fittedMaxFeatures, fittedMaxSamples } from './fitted-sizes';
 import { assertFiniteMatrix, type DenseMatrix } from './matrix';
 import type { IsolationForestModel } from './model';
 import type { IsolationForestOptions } from './options';
@@ -140,23 +141,19 @@ function assertTrainingMatrix(x: DenseMatrix): void {
   }
 }
 
-/** `max_samples_` for n rows (IsolationForest.fit). */
+/** `max_samples_` for n rows (IsolationForest.fit), with its warning and its error. */
 function resolveMaxSamples(opts: IsolationForestOptions, n: number, warnings: string[]): number {
   const spec = opts.maxSamples;
-  if (spec === 'auto') return Math.min(256, n);
-  if ('count' in spec) {
-    if (spec.count > n) {
-      warnings.push(
-        `max_samples (${spec.count}) is greater than the total number of samples (${n}). max_samples will be set to n_samples for estimation.`,
-      );
-      return n;
-    }
-    return spec.count;
+  const k = fittedMaxSamples(spec, n);
+  if (spec !== 'auto' && 'count' in spec && spec.count > n) {
+    warnings.push(
+      `max_samples (${spec.count}) is greater than the total number of samples (${n}). max_samples will be set to n_samples for estimation.`,
+    );
   }
-  const k = Math.floor(spec.fraction * n);
   if (k < 1) {
+    const fraction = spec !== 'auto' && 'fraction' in spec ? spec.fraction : NaN;
     throw new InvalidInputError(
-      `The 'maxSamples' fraction ${spec.fraction} of ${n} rows is ${k} rows; it must give at least 1 row (max_samples must be in (0, n_samples]).`,
+      `The 'maxSamples' fraction ${fraction} of ${n} rows is ${k} rows; it must give at least 1 row (max_samples must be in (0, n_samples]).`,
       { option: 'maxSamples' },
     );
   }
@@ -165,15 +162,14 @@ function resolveMaxSamples(opts: IsolationForestOptions, n: number, warnings: st
 
 /** `_max_features` for d columns (BaseBagging._fit). */
 function resolveMaxFeatures(opts: IsolationForestOptions, d: number): number {
-  const spec = opts.maxFeatures;
-  const k = 'count' in spec ? spec.count : Math.floor(spec.fraction * d);
+  const k = fittedMaxFeatures(opts.maxFeatures, d);
   if (k > d) {
     throw new InvalidInputError(
       `The 'maxFeatures' count ${k} exceeds the ${d} columns of X (max_features must be <= n_features).`,
       { option: 'maxFeatures' },
     );
   }
-  return Math.max(1, k);
+  return k;
 }
 
 /**

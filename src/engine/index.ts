@@ -14,6 +14,7 @@ export { verifyForest } from './verify-forest';
 export { decisionFunction, pathLengthSums, predict, scoreOne, scoreSamples } from './score';
 export { prepareForest } from './prepare-forest';
 export { fitIsolationForest } from './fit';
+export { fittedMaxFeatures, fittedMaxSamples } from './fitted-sizes';
 export { resolveOptions } from './resolve-options';
 export { summarizeTraining, type TrainingSummary } from './training-summary';
 export { percentile, percentileOfSorted } from './percentile';

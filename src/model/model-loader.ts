@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { open } from 'node:fs/promises';
-import { decodeArtifact, type ModelArtifact } from '../artifact';
+import { decodeModelFile, type ModelArtifact } from '../artifact';
 import { ModelFormatError } from '../engine';
 import { ModelLoadError } from './model-load.error';
 import { MAX_MODEL_FILE_BYTES } from './model.constants';
 
 /**
- * The only code in the service that touches the disk: reads a model file and decodes it (the
- * decoder verifies the checksum and the forest's structure). Failures become
+ * The only code in the service that touches the disk: reads a model file and decodes it, a native
+ * artifact or a scikit-learn pickle/joblib file (decodeModelFile, by content; both paths verify
+ * the forest's structure, and pickles are read without executing anything). Failures become
  * {@link ModelLoadError}s with a reason callers may see.
  */
 @Injectable()
@@ -16,7 +17,7 @@ export class ModelLoader {
   async load(path: string): Promise<ModelArtifact> {
     const bytes = await readModelFile(path);
     try {
-      return decodeArtifact(bytes);
+      return decodeModelFile(bytes);
     } catch (err) {
       if (err instanceof ModelFormatError) {
         throw new ModelLoadError(`model file is invalid: ${publicReason(err.message)}`, {

@@ -1,0 +1,211 @@
+import { request } from 'node:http';
+import {
+  docker,
+  dockerAsync,
+  ensureEngine,
+  engineProblem,
+  removeContainer,
+  run,
+  waitHealthy,
+} from './docker';
+
+// Real Docker engine, real image, the seed's own commands. Slow by nature (npm ci inside the
+// build), so generous timeouts; everything runs once, in order.
+jest.setTimeout(15 * 60_000);
+
+const IMAGE = 'ml-anomaly-api';
+const NAME = 'anomaly-service';
+const COMPOSE_PROJECT = 'mlanomalyapitest';
+const COMPOSE_PORT = 8001;
+
+interface Outcome {
+  id: string;
+  status?: number;
+  body?: string;
+  /** 'ok': answered; 'refused': no connection or closed before any request byte was read. */
+  error?: string;
+}
+
+/** One POST /predict on a fresh connection (no keep-alive, so no idle-socket races). */
+function predict(port: number, data: number[], id: string, timeoutMs = 10_000): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const body = JSON.stringify({ data });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/predict',
+        method: 'POST',
+        agent: false,
+        timeout: timeoutMs,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          'x-request-id': id,
+          connection: 'close',
+        },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ id, status: res.statusCode, body: text }));
+        res.on('error', (e) =>
+          resolve({ id, status: res.statusCode, error: `body: ${e.message}` }),
+        );
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', (e: NodeJS.ErrnoException) => resolve({ id, error: e.code ?? e.message }));
+    req.end(body);
+  });
+}
+
+function inspect(format: string, target: string): string {
+  return docker(['inspect', '--format', format, target]);
+}
+
+/** Start-to-healthy as Docker saw it: container start to the end of the first passing check. */
+function startToHealthyMs(container: string): number {
+  const started = Date.parse(inspect('{{.State.StartedAt}}', container));
+  const log = JSON.parse(inspect('{{json .State.Health.Log}}', container)) as {
+    End: string;
+    ExitCode: number;
+  }[];
+  const firstOk = log.find((l) => l.ExitCode === 0);
+  if (!firstOk) throw new Error(`no passing health check for ${container}`);
+  return Date.parse(firstOk.End) - started;
+}
+
+function compose(args: string[], env: NodeJS.ProcessEnv = {}): string {
+  const r = run('docker-compose', ['-p', COMPOSE_PROJECT, ...args], {
+    env: { ...process.env, HOST_PORT: String(COMPOSE_PORT), ...env },
+    timeoutMs: 10 * 60_000,
+  });
+  if (r.status !== 0) throw new Error(`docker-compose ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+describe('container engine check', () => {
+  it('fails with a clear message when no engine answers', () => {
+    const env = { ...process.env, DOCKER_HOST: 'unix:///nonexistent/docker.sock' };
+    expect(engineProblem(env)).toMatch(/Cannot connect|docker daemon|nonexistent/i);
+    expect(() => ensureEngine(env, '/nonexistent/container-engine.sh')).toThrow(
+      /Docker engine is not available: .*container-engine\.sh/s,
+    );
+  });
+});
+
+describe('ml-anomaly-api image', () => {
+  const figures: Record<string, number> = {};
+
+  beforeAll(() => {
+    ensureEngine();
+    removeContainer(NAME);
+    run('docker-compose', ['-p', COMPOSE_PROJECT, 'down', '-v'], { timeoutMs: 120_000 });
+    const t0 = Date.now();
+    // The seed's build command, verbatim.
+    const r = run('docker', ['build', '-t', IMAGE, '.'], { timeoutMs: 12 * 60_000 });
+    if (r.status !== 0)
+      throw new Error(`docker build failed:\n${r.stdout.slice(-3000)}\n${r.stderr}`);
+    figures.buildSeconds = (Date.now() - t0) / 1000;
+  });
+
+  afterAll(() => {
+    removeContainer(NAME);
+    run('docker-compose', ['-p', COMPOSE_PROJECT, 'down', '-v'], { timeoutMs: 120_000 });
+    console.log(`container figures: ${JSON.stringify(figures)}`);
+  });
+
+  it('is a lean image that runs as a numeric non-root user, exposes 8000, has a healthcheck', () => {
+    const size = Number(inspect('{{.Size}}', IMAGE));
+    figures.imageMB = Math.round(size / 1e6);
+    expect(size).toBeLessThan(280e6);
+    expect(inspect('{{.Config.User}}', IMAGE)).toMatch(/^[1-9]\d*(:\d+)?$/);
+    expect(inspect('{{json .Config.ExposedPorts}}', IMAGE)).toContain('8000/tcp');
+    expect(inspect('{{.Config.StopSignal}}', IMAGE)).toBe('SIGTERM');
+    expect(inspect('{{json .Config.Healthcheck.Test}}', IMAGE)).toContain('/health');
+  });
+
+  it('starts with the seed docker run command, turns healthy and answers the seed requests', async () => {
+    docker(['run', '-d', '--name', NAME, '-p', '8000:8000', IMAGE]);
+    await waitHealthy(NAME);
+    figures.startToHealthyMs = startToHealthyMs(NAME);
+
+    const outlier = await predict(8000, [-5.5, 5.2], 'seed-outlier');
+    const inlier = await predict(8000, [2.1, 2.1], 'seed-inlier');
+    expect(outlier.status).toBe(200);
+    expect(JSON.parse(outlier.body!).prediction_score).toBe(-1);
+    expect(inlier.status).toBe(200);
+    expect(JSON.parse(inlier.body!).prediction_score).toBe(1);
+
+    expect(docker(['exec', NAME, 'id', '-u'])).not.toBe('0');
+    expect(docker(['exec', NAME, 'node', '-p', 'process.getuid()'])).toBe('1000');
+  });
+
+  it('stops cleanly on docker stop: exit 0 within the grace period, no request cut', async () => {
+    const outcomes: Outcome[] = [];
+    let stopping = true;
+    let n = 0;
+    // Four clients keep sending while the container stops; each request has its own id.
+    const clients = Array.from({ length: 4 }, async () => {
+      while (stopping) {
+        const o = await predict(8000, [2.1, 2.1], `drain-${n++}`, 5000);
+        outcomes.push(o);
+        if (o.error) await new Promise((r) => setTimeout(r, 20));
+      }
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const t0 = Date.now();
+    await dockerAsync(['stop', NAME]);
+    figures.stopMs = Date.now() - t0;
+    stopping = false;
+    await Promise.all(clients);
+
+    const logs = run('docker', ['logs', NAME]).stdout;
+    // On failure the service's own shutdown lines say why (e.g. requests still in flight).
+    const shutdownLines = logs.split('\n').filter((l) => /shutdown|grace/.test(l));
+    expect({ exitCode: inspect('{{.State.ExitCode}}', NAME), shutdownLines }).toEqual({
+      exitCode: '0',
+      shutdownLines: expect.arrayContaining([expect.stringContaining('drained and closed')]),
+    });
+    expect(inspect('{{.State.OOMKilled}}', NAME)).toBe('false');
+    // docker stop escalates to SIGKILL after 10 s: a clean exit must come well before that.
+    expect(figures.stopMs).toBeLessThan(10_000);
+
+    const answered = outcomes.filter((o) => o.status !== undefined && !o.error);
+    expect(answered.length).toBeGreaterThan(0);
+    for (const o of answered) expect(o.status).toBe(200);
+    // A request the service received must have been answered. The service logs every request
+    // it completes with its id; a failed request must never appear there as received.
+    const failed = outcomes.filter((o) => o.error);
+    const cut = failed.filter((o) => logs.includes(`"${o.id}"`));
+    expect(cut).toEqual([]);
+    for (const o of answered.slice(0, 5)) expect(logs).toContain(`"${o.id}"`);
+    figures.drainRequests = outcomes.length;
+    figures.drainAnswered = answered.length;
+    removeContainer(NAME);
+  });
+
+  it('runs under docker-compose: healthy, read-only root filesystem, predicts, comes down', async () => {
+    compose(['up', '-d', '--build']);
+    const id = compose(['ps', '-q', 'anomaly-service']);
+    await waitHealthy(id);
+    figures.composeStartToHealthyMs = startToHealthyMs(id);
+
+    expect(inspect('{{.HostConfig.ReadonlyRootfs}}', id)).toBe('true');
+    expect(inspect('{{.HostConfig.Init}}', id)).toBe('true');
+    expect(Number(inspect('{{.HostConfig.Memory}}', id))).toBeGreaterThan(0);
+    const touch = run('docker', ['exec', id, 'sh', '-c', 'touch /app/written 2>&1; echo $?']);
+    expect(touch.stdout).toMatch(/Read-only file system/);
+    expect(docker(['exec', id, 'id', '-u'])).not.toBe('0');
+
+    const outlier = await predict(COMPOSE_PORT, [-5.5, 5.2], 'compose-outlier');
+    expect(JSON.parse(outlier.body!).prediction_score).toBe(-1);
+    const inlier = await predict(COMPOSE_PORT, [2.1, 2.1], 'compose-inlier');
+    expect(JSON.parse(inlier.body!).prediction_score).toBe(1);
+
+    compose(['down', '-v']);
+    expect(run('docker', ['inspect', id]).status).not.toBe(0);
+  });
+});
