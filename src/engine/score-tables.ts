@@ -2,6 +2,8 @@ import type { CompiledForest } from './compile-forest';
 
 /** Trees per table group: bounds the rank tables, which grow with the group's thresholds. */
 const GROUP_TREES = 128;
+/** Distinct leaf values a group may have: its grid cells are one byte. */
+const MAX_LEAF_VALUES = 256;
 /** Largest decision table (cells) a tree may have to be tabulated. */
 const MAX_CELLS = 1 << 14;
 
@@ -14,13 +16,16 @@ const MAX_CELLS = 1 << 14;
  * c are a subset of U_c; its local rank `rankMap[R]` counts those below the R-th global one.
  * The pair of local ranks (one per column the tree uses) identifies the leaf the row reaches,
  * looked up in a grid filled once from the tree. Every comparison is the same as the tree
- * walk's, so the leaf, and hence the path length, is identical.
+ * walk's, so the leaf, and hence the path length, is identical. A grid cell holds the index of
+ * the leaf's path term among the group's distinct terms (a few hundred at most: a term depends
+ * only on the leaf's depth and sample count), so cells are one byte and the terms a request
+ * reads stay in a few cache lines; a group ends early rather than exceed 256 distinct terms.
  *
- * The rank maps of a column are stored rank-major: the local ranks of all the group's trees for
- * one global rank are adjacent, in tree order. A row's look-ups for consecutive trees then hit
- * the same few cache lines, which matters when a small batch meets a cold cache (a request
- * served between other work): 100 trees cost a row about 4 cache lines per column instead of
- * 100.
+ * The rank maps are stored twice, in two layouts ({@link RankMaps}): tree by tree, where a
+ * pass of four trees over a large block of rows reads four compact maps per column, and
+ * rank-major, where a row's look-ups for consecutive trees share cache lines (100 trees cost a
+ * row about 4 cache lines per column instead of 100), which matters when a small batch meets a
+ * cold cache (a request served between other work).
  */
 export interface TableGroup {
   readonly firstTree: number;
@@ -29,34 +34,35 @@ export interface TableGroup {
   readonly slotColumns: Int32Array;
   /** Sorted distinct thresholds of each slot's column over the group's tabulated trees. */
   readonly slotThresholds: readonly Float64Array[];
-  /**
-   * Per slot: the distance in `rankMap` between consecutive global ranks (the number of trees
-   * whose maps the slot holds). A row's global rank R is used pre-multiplied: `R * stride`.
-   */
-  readonly slotStrides: Int32Array;
   /** Per tree of the group: 1 if tabulated, 0 if it must be walked. */
   readonly tabulated: Uint8Array;
   /** Per tree: rank slot of its first / second column (the zero slot when absent). */
   readonly slot0: Int32Array;
   readonly slot1: Int32Array;
-  /**
-   * Per tree: where its rank map on its first / second column starts in `rankMap` (0 = the zero
-   * map, for absent columns); its entry for global rank R is at `rankOff + R * stride`.
-   */
-  readonly rankOff0: Int32Array;
-  readonly rankOff1: Int32Array;
-  /** Per tree: where its grid and leaf values start. */
+  /** The rank maps, each tree's contiguous: for blocks of many rows. */
+  readonly byTree: RankMaps;
+  /** The rank maps, rank-major per slot: for blocks of few rows. */
+  readonly byRank: RankMaps;
+  /** Per tree: where its grid starts. */
   readonly gridOff: Int32Array;
-  readonly leafOff: Int32Array;
-  /**
-   * Local ranks by global rank, rank-major per slot (entry 0: the zero map); the first column's
-   * are pre-multiplied by the tree's grid width.
-   */
-  readonly rankMap: Uint16Array;
-  /** Leaf ordinal per cell `rank0 * width + rank1`. */
-  readonly grid: Uint16Array;
-  /** Path term of each leaf ordinal. */
+  /** Per cell `rank0 * width + rank1` of a tree's grid: its leaf's index in `leafValues`. */
+  readonly grid: Uint8Array;
+  /** The group's distinct leaf path terms (at most {@link MAX_LEAF_VALUES}). */
   readonly leafValues: Float64Array;
+}
+
+/**
+ * One layout of a group's rank maps: tree t's local rank on its first column for global rank R
+ * is `map[off0[t] + R * slotStrides[slot0[t]]]` (likewise for the second). Offset 0 is the zero
+ * map, for a column a tree does not use. The first column's entries are pre-multiplied by the
+ * tree's grid width.
+ */
+export interface RankMaps {
+  /** Per slot: the distance in `map` between consecutive global ranks (0 for the zero slot). */
+  readonly slotStrides: Int32Array;
+  readonly off0: Int32Array;
+  readonly off1: Int32Array;
+  readonly map: Uint16Array;
 }
 
 /** The table groups of a forest, in tree order. */
@@ -76,18 +82,40 @@ export function buildScoreTables(c: CompiledForest): ScoreTables {
   const cached = cache.get(c);
   if (cached) return cached;
   const groups: TableGroup[] = [];
-  for (let first = 0; first < c.nTrees; first += GROUP_TREES) {
-    groups.push(buildGroup(c, first, Math.min(c.nTrees, first + GROUP_TREES)));
+  let first = 0;
+  while (first < c.nTrees) {
+    // Up to GROUP_TREES trees whose tabulated ones have at most MAX_LEAF_VALUES distinct leaf
+    // terms together; a tree with more on its own is walked.
+    const values = new Map<number, number>();
+    const shapes: (TreeShape | null)[] = [];
+    let end = first;
+    while (end < c.nTrees && end - first < GROUP_TREES) {
+      let shape = treeShape(c, end);
+      if (shape) {
+        const fresh = shape.leafValues.filter((v) => !values.has(v));
+        if (values.size + fresh.length > MAX_LEAF_VALUES) {
+          if (end > first) break;
+          shape = null;
+        } else {
+          for (const v of fresh) values.set(v, values.size);
+        }
+      }
+      shapes.push(shape);
+      end++;
+    }
+    groups.push(buildGroup(c, first, shapes, values));
+    first = end;
   }
   const tables = { groups };
   cache.set(c, tables);
   return tables;
 }
 
-/** One tree's split columns and its sorted distinct thresholds on each. */
+/** One tree's split columns, its sorted distinct thresholds on each, its distinct leaf terms. */
 interface TreeShape {
   readonly columns: number[];
   readonly thresholds: Float64Array[];
+  readonly leafValues: number[];
 }
 
 function treeShape(c: CompiledForest, t: number): TreeShape | null {
@@ -95,8 +123,12 @@ function treeShape(c: CompiledForest, t: number): TreeShape | null {
   const end = t + 1 < c.nTrees ? c.roots[t + 1] : c.column.length;
   const columns: number[] = [];
   const values: number[][] = [];
+  const leaves = new Set<number>();
   for (let g = start; g < end; g++) {
-    if (c.kids[2 * g] === g) continue;
+    if (c.kids[2 * g] === g) {
+      leaves.add(c.value[g]);
+      continue;
+    }
     const col = c.column[g];
     let k = columns.indexOf(col);
     if (k < 0) {
@@ -115,7 +147,7 @@ function treeShape(c: CompiledForest, t: number): TreeShape | null {
   const thresholds = values.map((v) => Float64Array.from(new Set(v)).sort());
   let cells = 1;
   for (const th of thresholds) cells *= th.length + 1;
-  return cells <= MAX_CELLS ? { columns, thresholds } : null;
+  return cells <= MAX_CELLS ? { columns, thresholds, leafValues: [...leaves] } : null;
 }
 
 /**
@@ -134,14 +166,21 @@ export function lowerBound(sorted: Float64Array, v: number): number {
   return base + +(sorted[base] < v);
 }
 
-function buildGroup(c: CompiledForest, first: number, end: number): TableGroup {
-  const n = end - first;
-  const shapes: (TreeShape | null)[] = [];
+/**
+ * The tables of trees `first ..` (one shape per tree, null for a walked tree), whose tabulated
+ * trees' leaf terms are the keys of `leafIndex` (values: their indices).
+ */
+function buildGroup(
+  c: CompiledForest,
+  first: number,
+  shapes: readonly (TreeShape | null)[],
+  leafIndex: ReadonlyMap<number, number>,
+): TableGroup {
+  const n = shapes.length;
+  const end = first + n;
   const slotOf = new Map<number, number>();
   const slotValues: number[][] = [];
-  for (let t = first; t < end; t++) {
-    const shape = treeShape(c, t);
-    shapes.push(shape);
+  for (const shape of shapes) {
     if (!shape) continue;
     shape.columns.forEach((col, k) => {
       let s = slotOf.get(col);
@@ -155,42 +194,50 @@ function buildGroup(c: CompiledForest, first: number, end: number): TableGroup {
   const slotColumns = Int32Array.from(slotOf.keys());
   const slotThresholds = slotValues.map((v) => Float64Array.from(new Set(v)).sort());
   const zeroSlot = slotColumns.length;
-  // Each slot's maps: one per tree using its column, in tree order, rank-major.
-  const slotStrides = new Int32Array(zeroSlot + 1);
-  for (const shape of shapes) shape?.columns.forEach((col) => slotStrides[slotOf.get(col)!]++);
+  // Rank maps: one per tree and column it uses. Tree by tree, each map is a run of entries;
+  // rank-major, a slot holds the maps of the trees using its column, in tree order, as the
+  // columns of a (ranks x trees) matrix.
+  const slotUsers = new Int32Array(zeroSlot + 1);
+  for (const shape of shapes) shape?.columns.forEach((col) => slotUsers[slotOf.get(col)!]++);
   const slotBase = new Int32Array(zeroSlot);
   let rankSize = 1; // entry 0: the zero map
   for (let s = 0; s < zeroSlot; s++) {
     slotBase[s] = rankSize;
-    rankSize += (slotThresholds[s].length + 1) * slotStrides[s];
+    rankSize += (slotThresholds[s].length + 1) * slotUsers[s];
   }
-  const slotUsers = new Int32Array(zeroSlot);
+  const byTree = {
+    slotStrides: new Int32Array(zeroSlot + 1).fill(1, 0, zeroSlot),
+    off0: new Int32Array(n),
+    off1: new Int32Array(n),
+    map: new Uint16Array(rankSize),
+  };
+  const byRank = {
+    slotStrides: slotUsers.slice(),
+    off0: new Int32Array(n),
+    off1: new Int32Array(n),
+    map: new Uint16Array(rankSize),
+  };
+  slotUsers.fill(0);
 
   const tabulated = new Uint8Array(n);
   const slot0 = new Int32Array(n).fill(zeroSlot);
   const slot1 = new Int32Array(n).fill(zeroSlot);
-  const rankOff0 = new Int32Array(n);
-  const rankOff1 = new Int32Array(n);
   const gridOff = new Int32Array(n);
-  const leafOff = new Int32Array(n);
 
   // Sizes first, then fill.
   let gridSize = 0;
-  let leafSize = 0;
   shapes.forEach((shape, k) => {
     if (!shape) return;
     let cells = 1;
     for (const th of shape.thresholds) cells *= th.length + 1;
     gridSize += cells;
-    leafSize += cells; // a tree has at most as many leaves as cells
     tabulated[k] = 1;
   });
-  const rankMap = new Uint16Array(rankSize);
-  const grid = new Uint16Array(gridSize);
-  const leafValues = new Float64Array(leafSize);
+  const grid = new Uint8Array(gridSize);
+  const leafValues = Float64Array.from(leafIndex.keys());
 
+  let treeAt = 1;
   let gridAt = 0;
-  let leafAt = 0;
   shapes.forEach((shape, k) => {
     if (!shape) return;
     const m = [0, 0];
@@ -201,8 +248,8 @@ function buildGroup(c: CompiledForest, first: number, end: number): TableGroup {
       const global = slotThresholds[slot];
       const local = shape.thresholds[d];
       const scale = d === 0 ? width : 1;
-      const stride = slotStrides[slot];
-      const at = slotBase[slot] + slotUsers[slot]++;
+      const stride = byRank.slotStrides[slot];
+      const rankAt = slotBase[slot] + slotUsers[slot]++;
       // Entry for global rank R: the number of local thresholds whose global index is below R.
       let j = 0;
       let next = local.length > 0 ? lowerBound(global, local[0]) : Infinity;
@@ -211,31 +258,23 @@ function buildGroup(c: CompiledForest, first: number, end: number): TableGroup {
           j++;
           next = j < local.length ? lowerBound(global, local[j]) : Infinity;
         }
-        rankMap[at + r * stride] = j * scale;
+        byTree.map[treeAt + r] = j * scale;
+        byRank.map[rankAt + r * stride] = j * scale;
       }
       if (d === 0) {
         slot0[k] = slot;
-        rankOff0[k] = at;
+        byTree.off0[k] = treeAt;
+        byRank.off0[k] = rankAt;
       } else {
         slot1[k] = slot;
-        rankOff1[k] = at;
+        byTree.off1[k] = treeAt;
+        byRank.off1[k] = rankAt;
       }
+      treeAt += global.length + 1;
     });
     gridOff[k] = gridAt;
-    leafOff[k] = leafAt;
-    const leaves = fillGrid(
-      c,
-      c.roots[first + k],
-      shape,
-      m,
-      width,
-      grid,
-      gridAt,
-      leafValues,
-      leafAt,
-    );
+    fillGrid(c, c.roots[first + k], shape, m, width, grid, gridAt, leafIndex);
     gridAt += (m[0] + 1) * width;
-    leafAt += leaves;
   });
 
   return {
@@ -243,43 +282,34 @@ function buildGroup(c: CompiledForest, first: number, end: number): TableGroup {
     endTree: end,
     slotColumns,
     slotThresholds,
-    slotStrides,
     tabulated,
     slot0,
     slot1,
-    rankOff0,
-    rankOff1,
+    byTree,
+    byRank,
     gridOff,
-    leafOff,
-    rankMap,
     grid,
-    leafValues: leafValues.slice(0, leafAt),
+    leafValues,
   };
 }
 
-/**
- * Writes each leaf's ordinal into the cells (local rank rectangles) that reach it; returns the
- * number of leaves.
- */
+/** Writes each leaf's term index into the cells (local rank rectangles) that reach it. */
 function fillGrid(
   c: CompiledForest,
   root: number,
   shape: TreeShape,
   m: number[],
   width: number,
-  grid: Uint16Array,
+  grid: Uint8Array,
   gridAt: number,
-  leafValues: Float64Array,
-  leafAt: number,
-): number {
-  let leaves = 0;
+  leafIndex: ReadonlyMap<number, number>,
+): void {
   const visit = (g: number, lo0: number, hi0: number, lo1: number, hi1: number): void => {
     if (lo0 > hi0 || lo1 > hi1) return;
     if (c.kids[2 * g] === g) {
-      const ordinal = leaves++;
-      leafValues[leafAt + ordinal] = c.value[g];
+      const index = leafIndex.get(c.value[g])!;
       for (let a = lo0; a <= hi0; a++) {
-        grid.fill(ordinal, gridAt + a * width + lo1, gridAt + a * width + hi1 + 1);
+        grid.fill(index, gridAt + a * width + lo1, gridAt + a * width + hi1 + 1);
       }
       return;
     }
@@ -298,5 +328,4 @@ function fillGrid(
     }
   };
   visit(root, 0, m[0], 0, m[1]);
-  return leaves;
 }

@@ -35,6 +35,14 @@ import { buildScoreTables, builtScoreTables, lowerBound, type ScoreTables } from
  */
 export const TABLE_MIN_ROWS = 1024;
 
+/**
+ * Blocks of at most this many rows read the rank-major rank maps: their rows' look-ups for
+ * consecutive trees share cache lines, which counts when the tables are cold (a request
+ * scored between other work). Larger blocks read each tree's compact maps, which stay cached
+ * through a pass of four trees over the block.
+ */
+const RANK_MAJOR_MAX_ROWS = 512;
+
 /** Scratch buffers, reused across calls (scoring is synchronous and single-threaded). */
 let rowScratch = new Float64Array(0);
 let blockScratch = new Float64Array(0);
@@ -176,19 +184,20 @@ function scoreGroup(
   const need = (nSlots + 1) * blockSize;
   if (rankScratch.length < need) rankScratch = new Int32Array(need);
   const ranks = rankScratch;
+  const maps = m <= RANK_MAJOR_MAX_ROWS ? group.byRank : group.byTree;
   // Global ranks of the block's values for every column the group's tables use, times the
   // slot's stride in the rank maps; the last slot stays all-zero (absent columns).
   for (let s = 0; s < nSlots; s++) {
     const col = group.slotColumns[s];
     const sorted = group.slotThresholds[s];
-    const stride = group.slotStrides[s];
+    const stride = maps.slotStrides[s];
     const at = s * blockSize;
     for (let i = 0; i < m; i++) ranks[at + i] = lowerBound(sorted, block[i * cols + col]) * stride;
   }
   ranks.fill(0, nSlots * blockSize, nSlots * blockSize + m);
 
-  const { rankMap, grid, leafValues, tabulated } = group;
-  const { slot0, slot1, rankOff0, rankOff1, gridOff, leafOff } = group;
+  const { grid, leafValues, tabulated, slot0, slot1, gridOff } = group;
+  const { map: rankMap, off0: rankOff0, off1: rankOff1 } = maps;
   const first = group.firstTree;
   let t = first;
   while (t < group.endTree) {
@@ -222,18 +231,14 @@ function scoreGroup(
         const bg0 = gridOff[k + 1];
         const cg0 = gridOff[k + 2];
         const dg0 = gridOff[k + 3];
-        const al0 = leafOff[k];
-        const bl0 = leafOff[k + 1];
-        const cl0 = leafOff[k + 2];
-        const dl0 = leafOff[k + 3];
         for (let i = 0; i < m; i++) {
           const u = ranks[a0 + i];
           const v = ranks[a1 + i];
           let s = sums[i];
-          s += leafValues[al0 + grid[ag + rankMap[ao0 + u] + rankMap[ao1 + v]]];
-          s += leafValues[bl0 + grid[bg0 + rankMap[bo0 + u] + rankMap[bo1 + v]]];
-          s += leafValues[cl0 + grid[cg0 + rankMap[co0 + u] + rankMap[co1 + v]]];
-          s += leafValues[dl0 + grid[dg0 + rankMap[do0 + u] + rankMap[do1 + v]]];
+          s += leafValues[grid[ag + rankMap[ao0 + u] + rankMap[ao1 + v]]];
+          s += leafValues[grid[bg0 + rankMap[bo0 + u] + rankMap[bo1 + v]]];
+          s += leafValues[grid[cg0 + rankMap[co0 + u] + rankMap[co1 + v]]];
+          s += leafValues[grid[dg0 + rankMap[do0 + u] + rankMap[do1 + v]]];
           sums[i] = s;
         }
         t += 4;
@@ -242,20 +247,12 @@ function scoreGroup(
       const bg = gridOff[k + 1];
       const cg = gridOff[k + 2];
       const dg = gridOff[k + 3];
-      const al = leafOff[k];
-      const bl = leafOff[k + 1];
-      const cl = leafOff[k + 2];
-      const dl = leafOff[k + 3];
       for (let i = 0; i < m; i++) {
         let s = sums[i];
-        s +=
-          leafValues[al + grid[ag + rankMap[ao0 + ranks[a0 + i]] + rankMap[ao1 + ranks[a1 + i]]]];
-        s +=
-          leafValues[bl + grid[bg + rankMap[bo0 + ranks[b0 + i]] + rankMap[bo1 + ranks[b1 + i]]]];
-        s +=
-          leafValues[cl + grid[cg + rankMap[co0 + ranks[c0 + i]] + rankMap[co1 + ranks[c1 + i]]]];
-        s +=
-          leafValues[dl + grid[dg + rankMap[do0 + ranks[d0 + i]] + rankMap[do1 + ranks[d1 + i]]]];
+        s += leafValues[grid[ag + rankMap[ao0 + ranks[a0 + i]] + rankMap[ao1 + ranks[a1 + i]]]];
+        s += leafValues[grid[bg + rankMap[bo0 + ranks[b0 + i]] + rankMap[bo1 + ranks[b1 + i]]]];
+        s += leafValues[grid[cg + rankMap[co0 + ranks[c0 + i]] + rankMap[co1 + ranks[c1 + i]]]];
+        s += leafValues[grid[dg + rankMap[do0 + ranks[d0 + i]] + rankMap[do1 + ranks[d1 + i]]]];
         sums[i] = s;
       }
       t += 4;
@@ -265,10 +262,8 @@ function scoreGroup(
       const o0 = rankOff0[k];
       const o1 = rankOff1[k];
       const go = gridOff[k];
-      const lo = leafOff[k];
       for (let i = 0; i < m; i++) {
-        sums[i] +=
-          leafValues[lo + grid[go + rankMap[o0 + ranks[r0 + i]] + rankMap[o1 + ranks[r1 + i]]]];
+        sums[i] += leafValues[grid[go + rankMap[o0 + ranks[r0 + i]] + rankMap[o1 + ranks[r1 + i]]]];
       }
       t++;
     }

@@ -5,6 +5,7 @@ import { RandomState } from '../random-state';
 import { compileForest } from '../compile-forest';
 import type { FlatForest } from '../forest';
 import { prepareForest } from '../prepare-forest';
+import { verifyForest } from '../verify-forest';
 import {
   pathLengthSums,
   scoreOne,
@@ -146,6 +147,84 @@ describe('decision tables equal the tree walk, at every batch size', () => {
     const scores = scoreSamples(forest, slice(q, 0, 100));
     const one = Array.from({ length: 100 }, (_, i) => scoreOne(forest, slice(q, i, 1).data));
     expect(Array.from(scores)).toEqual(one);
+  });
+
+  it('keeps at most 256 distinct leaf terms per table group, and walks a tree with more', () => {
+    // Hand-built 2-D forest: 200 trees of three leaves with sample counts no other tree has
+    // (600 distinct path terms), then one comb tree of 300 leaves on column 0.
+    const trees: {
+      left: number[];
+      right: number[];
+      feature: number[];
+      threshold: number[];
+      n: number[];
+    }[] = [];
+    for (let t = 0; t < 200; t++) {
+      const [a, b, c] = [3 * t + 2, 3 * t + 3, 3 * t + 4];
+      trees.push({
+        left: [1, 3, -1, -1, -1],
+        right: [2, 4, -1, -1, -1],
+        feature: [0, 1, -2, -2, -2],
+        threshold: [0.25 * (t % 7) - 0.5, 0.5 - 0.125 * (t % 5), -2, -2, -2],
+        n: [a + b + c, b + c, a, b, c],
+      });
+    }
+    const comb = {
+      left: [] as number[],
+      right: [] as number[],
+      feature: [] as number[],
+      threshold: [] as number[],
+      n: [] as number[],
+    };
+    for (let i = 0; i < 299; i++) {
+      // Node 2i splits x0 <= i/100: left a leaf of i + 2 samples, right the next split.
+      comb.left.push(2 * i + 1, -1);
+      comb.right.push(2 * i + 2, -1);
+      comb.feature.push(0, -2);
+      comb.threshold.push(i / 100, -2);
+      comb.n.push(0, i + 2);
+    }
+    comb.left.push(-1);
+    comb.right.push(-1);
+    comb.feature.push(-2);
+    comb.threshold.push(-2);
+    comb.n.push(1);
+    for (let i = 596; i >= 0; i -= 2) comb.n[i] = comb.n[i + 1] + comb.n[i + 2];
+    trees.push(comb);
+    const offsets = [0];
+    for (const t of trees) offsets.push(offsets[offsets.length - 1] + t.left.length);
+    const forest: FlatForest = {
+      nEstimators: trees.length,
+      nFeatures: 2,
+      maxSamples: 256,
+      maxFeatures: 2,
+      treeFeatures: Int32Array.from(trees.flatMap(() => [0, 1])),
+      nodeOffsets: Int32Array.from(offsets),
+      childrenLeft: Int32Array.from(trees.flatMap((t) => t.left)),
+      childrenRight: Int32Array.from(trees.flatMap((t) => t.right)),
+      feature: Int32Array.from(trees.flatMap((t) => t.feature)),
+      threshold: Float64Array.from(trees.flatMap((t) => t.threshold)),
+      nNodeSamples: Int32Array.from(trees.flatMap((t) => t.n)),
+    };
+    verifyForest(forest);
+    prepareForest(forest);
+    const { groups } = builtScoreTables(compileForest(forest))!;
+    // 85 trees bring 255 terms; the 86th would pass 256, so it starts the next group. The
+    // comb tree does not fit beside the last 30 either, and alone it has 300: it is walked.
+    expect(groups.map((g) => g.endTree - g.firstTree)).toEqual([85, 85, 30, 1]);
+    expect(groups.map((g) => g.leafValues.length)).toEqual([255, 255, 90, 0]);
+    expect(groups.map((g) => g.tabulated.reduce((n, v) => n + v, 0))).toEqual([85, 85, 30, 0]);
+    // Rows on, just beside and between every threshold of both columns.
+    const values = [-1, -0.5, -0.25, 0, 0.125, 0.25, 0.375, 0.5, 1, 2.5, 3];
+    const rows: number[] = [];
+    for (const u of values) {
+      for (const v of values) rows.push(u, v, Math.fround(u + 1e-7), v, u, Math.fround(v - 1e-7));
+    }
+    for (let i = 0; i < 320; i++) rows.push(i / 100 - 0.2, (i % 9) / 8 - 0.5);
+    const q = { data: Float64Array.from(rows), rows: rows.length / 2, cols: 2 };
+    const walked = walkedSums(forest, q);
+    expect(smallBatchSums(forest, q)).toEqual(walked);
+    expect(Array.from(pathLengthSums(forest, q))).toEqual(walked);
   });
 
   it('scores a large batch like scoreOne on every row', () => {
