@@ -306,11 +306,9 @@ export function walkedPathLengthSums(
  * the lower, the more abnormal. Writes into `out` when given (no allocation).
  */
 export function scoreSamples(forest: FlatForest, x: DenseMatrix, out?: Float64Array): Float64Array {
-  assertFiniteMatrix(x, forest.nFeatures);
-  const result = outputArray(out, x.rows);
-  const c = compileForest(forest);
-  pathLengthSumsInto(c, x, result, tablesFor(c, x.rows));
-  for (let i = 0; i < x.rows; i++) result[i] = scoreFromSum(result[i], c.denominator);
+  const result = pathLengthSums(forest, x, out);
+  const { denominator } = compileForest(forest);
+  for (let i = 0; i < x.rows; i++) result[i] = scoreFromSum(result[i], denominator);
   return result;
 }
 
