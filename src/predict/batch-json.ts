@@ -37,10 +37,9 @@ export function predictionsJson(scores: Float64Array, offset: number): string {
   const texts = JSON.stringify(values).slice(1, -1).split(',');
   let out = '';
   for (let i = 0; i < n; i++) {
-    const decision = scores[i] - offset;
     out +=
       (i === 0 ? '' : ',') +
-      (decision < 0 ? ANOMALY_HEAD : NORMAL_HEAD) +
+      (values[2 * i + 1] < 0 ? ANOMALY_HEAD : NORMAL_HEAD) +
       texts[2 * i] +
       DECISION +
       texts[2 * i + 1] +
