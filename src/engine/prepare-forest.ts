@@ -9,7 +9,7 @@ import { buildScoreTables } from './score-tables';
  * call pays for building them. Results are the same, bit for bit, with or without it.
  *
  * The forest must have passed `verifyForest` or come from `fitIsolationForest`. Costs about
- * 0.1 s and 28 KB per tree for a 2-D forest with ψ = 256 (see docs/algorithm.md).
+ * 0.1 s and 20 to 30 KB per tree for a 2-D forest (see docs/algorithm.md).
  */
 export function prepareForest(forest: FlatForest): void {
   buildScoreTables(compileForest(forest));
