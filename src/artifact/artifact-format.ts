@@ -3,11 +3,13 @@
  * decoder. docs/artifact-format.md is the normative description; keep both in step.
  */
 
+import type { EncodedReference } from './reference-codec';
+
 /** Value of the document's `format` member: says what kind of file this is. */
 export const ARTIFACT_FORMAT = 'ml-anomaly-api/isolation-forest';
 
 /** The newest format version this build writes; it reads every version from 1 up to this one. */
-export const ARTIFACT_FORMAT_VERSION: number = 1;
+export const ARTIFACT_FORMAT_VERSION: number = 2;
 
 /** Element types of the encoded arrays (always little-endian). */
 export type ArrayDtype = 'int32' | 'float64';
@@ -72,6 +74,20 @@ export interface ArtifactDocumentV1 {
   readonly featureMax: EncodedArray | null;
   readonly arrays: Readonly<Record<ForestArrayName, EncodedArray>>;
 }
+
+/**
+ * The version-2 document: version 1's members plus optional ones, each written only when the
+ * model has it (a version-2 file without any of them is a version-1 file with a new number).
+ * Members in file order: the optional ones come right before `arrays`.
+ */
+export interface ArtifactDocumentV2 extends Omit<ArtifactDocumentV1, 'formatVersion'> {
+  readonly formatVersion: 2;
+  /** The training reference for percentiles and drift (docs/artifact-format.md). */
+  readonly reference?: EncodedReference;
+}
+
+/** Optional members of a version-2 file (absent when the model has no such data). */
+export const OPTIONAL_MEMBERS_V2: readonly string[] = Object.freeze(['reference']);
 
 /** Every member name a version-1 file has, `sha256` included; anything else is rejected. */
 export const DOCUMENT_MEMBERS_V1: readonly string[] = Object.freeze([

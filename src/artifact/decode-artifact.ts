@@ -10,12 +10,14 @@ import {
   CREATED_AT_PATTERN,
   DOCUMENT_MEMBERS_V1,
   FOREST_ARRAYS,
+  OPTIONAL_MEMBERS_V2,
   MODEL_VERSION_PATTERN,
   QUANTILE_COUNT,
   type ForestArrayName,
 } from './artifact-format';
 import { describeJson } from './describe-json';
 import type { ModelArtifact, ModelSourceFormat } from './model-artifact';
+import { decodeReference } from './reference-codec';
 import { decodeTypedArray } from './typed-array-codec';
 
 type JsonObject = Record<string, unknown>;
@@ -44,7 +46,7 @@ export function decodeArtifact(bytes: Uint8Array): ModelArtifact {
   const doc = parseDocument(bytes);
   checkHeader(doc);
   const sha256 = verifyChecksum(bytes);
-  return readVersion1(doc, sha256);
+  return readDocument(doc, sha256);
 }
 
 function parseDocument(bytes: Uint8Array): JsonObject {
@@ -111,8 +113,14 @@ function formatVersionRange(): string {
   return ARTIFACT_FORMAT_VERSION === 1 ? '1' : `1 to ${ARTIFACT_FORMAT_VERSION}`;
 }
 
-function readVersion1(doc: JsonObject, sha256: string): ModelArtifact {
-  checkMembers(doc, DOCUMENT_MEMBERS_V1, 'the document');
+/**
+ * Version 1 has exactly {@link DOCUMENT_MEMBERS_V1}; version 2 may add any of
+ * {@link OPTIONAL_MEMBERS_V2}.
+ */
+function readDocument(doc: JsonObject, sha256: string): ModelArtifact {
+  const formatVersion = doc.formatVersion as number;
+  const optional = formatVersion >= 2 ? OPTIONAL_MEMBERS_V2.filter((key) => key in doc) : [];
+  checkMembers(doc, [...DOCUMENT_MEMBERS_V1, ...optional], 'the document');
   const modelVersion = readString(doc, 'modelVersion');
   if (!MODEL_VERSION_PATTERN.test(modelVersion)) {
     throw new ModelFormatError(
@@ -151,9 +159,11 @@ function readVersion1(doc: JsonObject, sha256: string): ModelArtifact {
   const featureMax = readOptionalFloats(doc, 'featureMax', nFeatures);
   checkTrainingSummary(trainingScoreQuantiles, featureMin, featureMax);
   checkParamsAgainstModel(params, { forest, offset, nTrainingSamples });
+  const reference =
+    'reference' in doc && doc.reference !== null ? decodeReference(doc.reference, nFeatures) : null;
 
   return Object.freeze({
-    formatVersion: 1,
+    formatVersion,
     modelVersion,
     createdAt,
     params,
@@ -165,6 +175,7 @@ function readVersion1(doc: JsonObject, sha256: string): ModelArtifact {
     trainingScoreQuantiles,
     featureMin,
     featureMax,
+    reference,
     source,
     sha256,
   });

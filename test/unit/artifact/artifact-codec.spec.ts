@@ -29,7 +29,7 @@ function sameBytes(a: ArrayBufferView | null, b: ArrayBufferView | null): boolea
 }
 
 function expectSameModel(decoded: ModelArtifact, input: ArtifactInput): void {
-  expect(decoded.formatVersion).toBe(1);
+  expect(decoded.formatVersion).toBe(2);
   expect(decoded.createdAt).toBe(input.createdAt);
   expect(decoded.params).toEqual(input.params);
   expect(decoded.featureNames).toEqual(input.featureNames);
@@ -261,8 +261,8 @@ describe('decodeArtifact names what is wrong', () => {
     ],
     [
       'a newer format version',
-      (d) => (d.formatVersion = 2),
-      /^unsupported format version 2; this build reads 1$/,
+      (d) => (d.formatVersion = 3),
+      /^unsupported format version 3; this build reads 1 to 2$/,
     ],
     [
       'a non-integer format version',
@@ -459,9 +459,9 @@ describe('decodeArtifact names what is wrong', () => {
 
   it('reports the version before the checksum, since a newer version may hash differently', () => {
     const text = Buffer.from(encodeArtifact(buildArtifactInput(SMALL))).toString('utf8');
-    const newer = text.replace('"formatVersion": 1', '"formatVersion": 7');
+    const newer = text.replace('"formatVersion": 2', '"formatVersion": 7');
     expect(formatError(Buffer.from(newer)).message).toBe(
-      'unsupported format version 7; this build reads 1',
+      'unsupported format version 7; this build reads 1 to 2',
     );
   });
 });
