@@ -147,8 +147,42 @@ export class DriftWindow {
    */
   observeRows(data: Float64Array, scores: Float64Array, offset: number, nowMs: number): void {
     const d = this.nFeatures;
-    for (let i = 0; i < scores.length; i++) {
-      this.observe(data, i * d, -scores[i], scores[i] - offset < 0, nowMs);
+    const counts = this.counts;
+    const sums = this.sums;
+    const edges = this.featureEdges;
+    const featureStart = this.featureStart;
+    const scoreEdges = this.scoreEdges;
+    const n = scores.length;
+    let i = 0;
+    while (i < n) {
+      // Fill the current block (or the next one) with as many rows as it takes.
+      let block = this.head;
+      if (this.rowsIn[block] === this.blockRows) block = this.advance();
+      if (this.rowsIn[block] === 0) this.since[block] = nowMs;
+      const take = Math.min(n - i, this.blockRows - this.rowsIn[block]);
+      this.rowsIn[block] += take;
+      const base = block * this.stride;
+      const scoreBase = base + this.scoreStart;
+      const histogramBase = base + this.histogramStart;
+      const sumBase = block * d;
+      let anomalies = 0;
+      for (const end = i + take; i < end; i++) {
+        const row = i * d;
+        for (let j = 0; j < d; j++) {
+          const v = data[row + j];
+          counts[base + featureStart[j] + binIndex(edges[j], v)]++;
+          sums[sumBase + j] += v;
+        }
+        const score = scores[i];
+        const anomalyScore = -score;
+        counts[scoreBase + binIndex(scoreEdges, anomalyScore)]++;
+        let h = Math.floor(anomalyScore * SCORE_HISTOGRAM_BINS);
+        if (!(h >= 0)) h = 0;
+        else if (h >= SCORE_HISTOGRAM_BINS) h = SCORE_HISTOGRAM_BINS - 1;
+        counts[histogramBase + h]++;
+        if (score - offset < 0) anomalies++;
+      }
+      counts[base + this.anomalyAt] += anomalies;
     }
   }
 
