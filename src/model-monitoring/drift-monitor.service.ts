@@ -16,12 +16,6 @@ import { ScoringService } from '../scoring/scoring.service';
 import { AnomalyPercentileOutput } from './anomaly-percentile.output';
 import type { ModelMonitoringDto } from './dto/model-monitoring.dto';
 
-/** The window of one served model (name and version), tied to the exact model object it counts for. */
-interface Tracked {
-  readonly model: ServingModel;
-  readonly window: DriftWindow;
-}
-
 /** `model_drift_status` values. */
 const STATUS_VALUE = { ok: 0, drift: 1, insufficient_data: -1 } as const;
 
@@ -35,7 +29,11 @@ const STATUS_VALUE = { ok: 0, drift: 1, insufficient_data: -1 } as const;
  */
 @Injectable()
 export class DriftMonitor implements ScoreObserver, OnModuleInit {
-  private readonly windows = new Map<string, Tracked>();
+  /**
+   * One window per served model object: a reload swaps in a new `ServingModel` (with a new
+   * reference), which gets a new window; the old one goes with the old model.
+   */
+  private readonly windows = new WeakMap<ServingModel, DriftWindow>();
   private readonly settings: AppConfig['monitoring'];
 
   constructor(
@@ -57,15 +55,9 @@ export class DriftMonitor implements ScoreObserver, OnModuleInit {
   /** Counts the call's rows into the window of the model that scored them (a few increments per row). */
   observe(scored: ScoredRows): void {
     const model = scored.model;
-    const reference = model.artifact.reference;
-    if (!reference) return;
-    const key = `${model.name}\u0000${model.version}`;
-    let tracked = this.windows.get(key);
-    if (tracked === undefined || tracked.model !== model) {
-      tracked = { model, window: new DriftWindow(reference, this.settings.windowRows) };
-      this.windows.set(key, tracked);
-    }
-    tracked.window.observeRows(scored.x.data, scored.scores, model.artifact.offset, Date.now());
+    const window = this.windows.get(model) ?? this.windowOf(model);
+    if (window === null) return;
+    window.observeRows(scored.x.data, scored.scores, model.artifact.offset, Date.now());
   }
 
   /**
@@ -160,10 +152,11 @@ export class DriftMonitor implements ScoreObserver, OnModuleInit {
   /** The window counting rows for exactly this model object, or null (none yet, or off). */
   private windowOf(model: ServingModel): DriftWindow | null {
     if (this.settings.windowRows === 0 || !model.artifact.reference) return null;
-    const tracked = this.windows.get(`${model.name}\u0000${model.version}`);
-    if (tracked !== undefined && tracked.model === model) return tracked.window;
-    const window = new DriftWindow(model.artifact.reference, this.settings.windowRows);
-    this.windows.set(`${model.name}\u0000${model.version}`, { model, window });
+    let window = this.windows.get(model);
+    if (window === undefined) {
+      window = new DriftWindow(model.artifact.reference, this.settings.windowRows);
+      this.windows.set(model, window);
+    }
     return window;
   }
 
