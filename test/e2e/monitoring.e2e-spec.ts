@@ -173,6 +173,26 @@ describe('GET /model/monitoring against numpy PSI (test/fixtures/drift)', () => 
     expect(monitoring.body.reason).toMatch(/MONITOR_MIN_ROWS = 300/);
   });
 
+  it('starts a fresh window when a reload swaps the model in', async () => {
+    const token = 'monitoring-admin-token-0123456789';
+    const t = await startTestApp({ MODEL_PATH: path, ADMIN_TOKEN: token });
+    try {
+      const live = driftCsv('live-shifted');
+      await postJson(`${t.url}/predict/batch`, { data: live.rows });
+      expect((await send(`${t.url}/model/monitoring`)).body.window.rows).toBe(1000);
+      const reload = await send(`${t.url}/model/reload`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(reload.status).toBe(200);
+      const after = (await send(`${t.url}/model/monitoring`)).body;
+      expect(after.window.rows).toBe(0);
+      expect(after.status).toBe('insufficient_data');
+    } finally {
+      await t.close();
+    }
+  });
+
   it('with MONITOR_WINDOW_ROWS=0 counts nothing, says so, and still gives percentiles', async () => {
     const { monitoring } = await monitorAfter('shifted', { MONITOR_WINDOW_ROWS: '0' });
     expect(monitoring.body.status).toBe('insufficient_data');
