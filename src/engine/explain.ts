@@ -1,0 +1,106 @@
+import { averagePathLength } from './average-path-length';
+import { InvalidInputError } from './errors';
+import type { FlatForest } from './forest';
+import { assertFiniteMatrix, type DenseMatrix } from './matrix';
+import { pathLengthSums } from './score';
+import { compileShapForest } from './shap-forest';
+import { TreeShapWorkspace } from './tree-shap';
+
+/**
+ * Explanations of rows, in the units of the mean path length f(x) = E[h(x)]. For row i:
+ * `pathLength[i] = baseValue + sum_j shapValues[i * nFeatures + j]` (to rounding).
+ */
+export interface Explanations {
+  /** Rows explained. */
+  readonly rows: number;
+  /** Columns of the model, the stride of `shapValues`. */
+  readonly nFeatures: number;
+  /** Row-major Shapley values phi, in the model's column order. Negative: toward "anomalous". */
+  readonly shapValues: Float64Array;
+  /** f(x), the mean path length over trees the served score is computed from. */
+  readonly pathLength: Float64Array;
+  /**
+   * The base value E with `f(x) = E + sum(phi)`: shap's `expected_value` (the forest's mean
+   * path length of its own training sub-samples), or for models whose covers are not their
+   * sample counts (bootstrap, sample weights) the constant `f(x) - sum(phi)`. See
+   * `ShapForest.baseValue`.
+   */
+  readonly expectedValue: number;
+  /** shap's `expected_value`, which differs from `expectedValue` only for such models. */
+  readonly shapExpectedValue: number;
+  /** c(max_samples_): `score_samples = -2^(-pathLength / c)`. */
+  readonly normalizer: number;
+}
+
+const workspace = new TreeShapWorkspace();
+let rowScratch = new Float64Array(0);
+
+/**
+ * Explains every row of `x` with path-dependent TreeSHAP (see `tree-shap.ts`), exactly as
+ * shap's `TreeExplainer(isolation_forest).shap_values(X)` computes it for float32-representable
+ * rows: the same conversion of each tree (`shap-forest.ts`), the same algorithm, the same
+ * order of floating-point operations (agreement to about 1e-15).
+ *
+ * One deliberate difference: rows are rounded to float32 before they are routed, exactly as
+ * scoring (and scikit-learn's `score_samples`) does, so that an explanation always describes
+ * the prediction that was served. shap routes the float64 values, which can differ when a
+ * threshold falls between x and float32(x) (shap issue #4847).
+ *
+ * `pathLength` comes from the scorer (`pathLengthSums / nEstimators`), so
+ * `-2^(-pathLength / normalizer)` is the served `score_samples` to within an ulp or two.
+ *
+ * Costs O(T * L * D^2) per row (T trees, L leaves per tree, D depth).
+ *
+ * @throws InvalidInputError for a malformed matrix, a wrong column count or non-finite values
+ * @throws ExplanationUnavailableError when the forest has no node weights (version-1 artifact)
+ */
+export function explainSamples(forest: FlatForest, x: DenseMatrix): Explanations {
+  assertFiniteMatrix(x, forest.nFeatures);
+  const shap = compileShapForest(forest);
+  const cols = x.cols;
+  const rows = x.rows;
+  const shapValues = new Float64Array(rows * cols);
+  if (rowScratch.length < cols) rowScratch = new Float64Array(cols);
+  const row = rowScratch;
+  for (let i = 0; i < rows; i++) {
+    const base = i * cols;
+    for (let j = 0; j < cols; j++) row[j] = Math.fround(x.data[base + j]);
+    for (let t = 0; t < shap.nTrees; t++) workspace.explainTree(shap, t, row, shapValues, base);
+  }
+  const pathLength = pathLengthSums(forest, x);
+  for (let i = 0; i < rows; i++) pathLength[i] /= forest.nEstimators;
+  return {
+    rows,
+    nFeatures: cols,
+    shapValues,
+    pathLength,
+    expectedValue: shap.baseValue,
+    shapExpectedValue: shap.expectedValue,
+    normalizer: averagePathLength(forest.maxSamples),
+  };
+}
+
+/**
+ * Whether `explainSamples` can explain this forest (it has per-node weights), without throwing.
+ */
+export function canExplain(forest: FlatForest): boolean {
+  return forest.weightedNNodeSamples !== undefined;
+}
+
+/**
+ * `log2_contributions`: `-phi / c`, so that `-score_samples = 2^(-E / c) * 2^(sum)` exactly in
+ * real arithmetic; positive values raised the anomaly score. Writes into `out` when given.
+ */
+export function log2Contributions(
+  shapValues: ArrayLike<number>,
+  normalizer: number,
+  out?: Float64Array,
+): Float64Array {
+  const n = shapValues.length;
+  const result = out ?? new Float64Array(n);
+  if (result.length < n) {
+    throw new InvalidInputError(`output buffer has ${result.length} slots, need ${n}`);
+  }
+  for (let j = 0; j < n; j++) result[j] = normalizer === 0 ? 0 : -shapValues[j] / normalizer;
+  return result;
+}
