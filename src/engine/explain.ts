@@ -1,9 +1,10 @@
 import { averagePathLength } from './average-path-length';
 import { InvalidInputError } from './errors';
+import { cellOf, explainPlan, type ExplainPlan } from './explain-cells';
 import type { FlatForest } from './forest';
 import { assertFiniteMatrix, type DenseMatrix } from './matrix';
 import { pathLengthSums } from './score';
-import { compileShapForest } from './shap-forest';
+import { compileShapForest, type ShapForest } from './shap-forest';
 import { TreeShapWorkspace } from './tree-shap';
 
 /**
@@ -34,6 +35,7 @@ export interface Explanations {
 
 const workspace = new TreeShapWorkspace();
 let rowScratch = new Float64Array(0);
+let treeScratch = new Float64Array(0);
 
 /**
  * Explains every row of `x` with path-dependent TreeSHAP (see `tree-shap.ts`), exactly as
@@ -49,7 +51,11 @@ let rowScratch = new Float64Array(0);
  * `pathLength` comes from the scorer (`pathLengthSums / nEstimators`), so
  * `-2^(-pathLength / normalizer)` is the served `score_samples` to within an ulp or two.
  *
- * Costs O(T * L * D^2) per row (T trees, L leaves per tree, D depth).
+ * Costs O(T * L * D^2) per row (T trees, L leaves per tree, D depth), except for trees that
+ * split on few columns, whose values are memoised per cell of their threshold grid
+ * (`explain-cells.ts`): two binary searches per tree once the cell was seen. Each tree's values
+ * are summed on their own and then added to the row's, memoised or not, so the result does not
+ * depend on what was explained before.
  *
  * @throws InvalidInputError for a malformed matrix, a wrong column count or non-finite values
  * @throws ExplanationUnavailableError when the forest has no node weights (version-1 artifact)
@@ -61,11 +67,13 @@ export function explainSamples(forest: FlatForest, x: DenseMatrix): Explanations
   const rows = x.rows;
   const shapValues = new Float64Array(rows * cols);
   if (rowScratch.length < cols) rowScratch = new Float64Array(cols);
+  if (treeScratch.length < cols) treeScratch = new Float64Array(cols);
   const row = rowScratch;
+  const plan = explainPlan(shap);
   for (let i = 0; i < rows; i++) {
     const base = i * cols;
     for (let j = 0; j < cols; j++) row[j] = Math.fround(x.data[base + j]);
-    for (let t = 0; t < shap.nTrees; t++) workspace.explainTree(shap, t, row, shapValues, base);
+    explainRow(plan, shap, row, shapValues, base);
   }
   const pathLength = pathLengthSums(forest, x);
   for (let i = 0; i < rows; i++) pathLength[i] /= forest.nEstimators;
@@ -78,6 +86,46 @@ export function explainSamples(forest: FlatForest, x: DenseMatrix): Explanations
     shapExpectedValue: shap.expectedValue,
     normalizer: averagePathLength(forest.maxSamples),
   };
+}
+
+/** Adds every tree's values for one float32-rounded row to `out[base + column]`. */
+function explainRow(
+  plan: ExplainPlan,
+  shap: ShapForest,
+  row: Float64Array,
+  out: Float64Array,
+  base: number,
+): void {
+  const tmp = treeScratch;
+  for (let t = 0; t < shap.nTrees; t++) {
+    const columns = plan.treeColumns[t];
+    const tc = plan.cells[t];
+    if (tc === null) {
+      workspace.explainTree(shap, t, row, tmp, 0);
+      for (let k = 0; k < columns.length; k++) {
+        const c = columns[k];
+        out[base + c] += tmp[c];
+        tmp[c] = 0;
+      }
+      continue;
+    }
+    const k = columns.length;
+    if (tc.values === null || tc.filled === null) {
+      tc.values = new Float64Array(tc.cells * k);
+      tc.filled = new Uint8Array(tc.cells);
+    }
+    const cell = cellOf(tc, row);
+    const at = cell * k;
+    if (tc.filled[cell] === 0) {
+      workspace.explainTree(shap, t, row, tmp, 0);
+      for (let j = 0; j < k; j++) {
+        tc.values[at + j] = tmp[columns[j]];
+        tmp[columns[j]] = 0;
+      }
+      tc.filled[cell] = 1;
+    }
+    for (let j = 0; j < k; j++) out[base + columns[j]] += tc.values[at + j];
+  }
 }
 
 /**

@@ -194,6 +194,38 @@ describe('explainSamples: Shapley properties', () => {
     );
   });
 
+  it('gives the same bits whatever was explained before (cell memo warm or cold)', () => {
+    fc.assert(
+      fc.property(shapeArb, ({ seed, cols, maxSamples, bootstrap, subset }) => {
+        const x = data(seed, 150, cols);
+        const model = fitIsolationForest(x, {
+          nEstimators: 12,
+          maxSamples: { count: maxSamples },
+          maxFeatures: subset ? { fraction: 0.5 } : { fraction: 1 },
+          bootstrap,
+          randomState: seed,
+        });
+        const rows = data(seed + 9, 20, cols);
+        const warmFirst = explainSamples(model.forest, rows);
+        const again = explainSamples(model.forest, rows);
+        // A copy of the forest object has no memo yet; explain the rows one by one, backwards.
+        const cold = { ...model.forest };
+        for (let i = rows.rows - 1; i >= 0; i--) {
+          const one = explainSamples(cold, {
+            data: rows.data.slice(i * cols, (i + 1) * cols),
+            rows: 1,
+            cols,
+          });
+          for (let j = 0; j < cols; j++) {
+            expect(one.shapValues[j]).toBe(warmFirst.shapValues[i * cols + j]);
+          }
+        }
+        expect(again.shapValues).toEqual(warmFirst.shapValues);
+      }),
+      { numRuns: 20 },
+    );
+  });
+
   it('refuses a forest without node weights (a version-1 artifact), naming the reason', () => {
     const model = fitIsolationForest(data(3, 50, 2), { nEstimators: 3, randomState: 1 });
     const v1: FlatForest = { ...model.forest, weightedNNodeSamples: undefined };

@@ -143,7 +143,7 @@ describe('encodeArtifact / decodeArtifact round trip', () => {
     }
     expect(Object.isFrozen(model.params.maxFeatures)).toBe(true);
     const before = model.forest.threshold.slice();
-    const buffers = FOREST_KEYS.map((k) => model.forest[k].buffer);
+    const buffers = FOREST_KEYS.map((k) => model.forest[k]!.buffer);
     expect(buffers).not.toContain(bytes.buffer);
     expect(new Set(buffers).size).toBe(FOREST_KEYS.length);
     bytes.fill(0);
