@@ -59,3 +59,8 @@ def ensure():
         return
     install()
     os.execv(PYTHON, [PYTHON] + sys.argv)
+
+
+if __name__ == "__main__":
+    install()
+    print(PYTHON)
