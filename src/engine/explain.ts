@@ -1,5 +1,4 @@
 import { averagePathLength } from './average-path-length';
-import { InvalidInputError } from './errors';
 import { cellOf, explainPlan, type ExplainPlan } from './explain-cells';
 import type { FlatForest } from './forest';
 import { assertFiniteMatrix, type DenseMatrix } from './matrix';
@@ -75,8 +74,7 @@ export function explainSamples(forest: FlatForest, x: DenseMatrix): Explanations
     for (let j = 0; j < cols; j++) row[j] = Math.fround(x.data[base + j]);
     explainRow(plan, shap, row, shapValues, base);
   }
-  const pathLength = pathLengthSums(forest, x);
-  for (let i = 0; i < rows; i++) pathLength[i] /= forest.nEstimators;
+  const pathLength = meanPathLengths(forest, x);
   return {
     rows,
     nFeatures: cols,
@@ -129,26 +127,40 @@ function explainRow(
 }
 
 /**
+ * f(x) for every row of `x`: the mean path length over the trees (scikit-learn's internal
+ * per-row sum divided by `nEstimators`), the quantity explanations decompose;
+ * `score_samples = -2^(-f / c(max_samples))`.
+ */
+export function meanPathLengths(forest: FlatForest, x: DenseMatrix): Float64Array {
+  const sums = pathLengthSums(forest, x);
+  for (let i = 0; i < sums.length; i++) sums[i] /= forest.nEstimators;
+  return sums;
+}
+
+/** The per-model constants of an explanation (see {@link Explanations}). */
+export interface ExplanationBase {
+  readonly expectedValue: number;
+  readonly shapExpectedValue: number;
+  readonly normalizer: number;
+}
+
+/**
+ * The base value and normaliser of the forest's explanations, without explaining a row.
+ *
+ * @throws ExplanationUnavailableError when the forest has no node weights
+ */
+export function explanationBase(forest: FlatForest): ExplanationBase {
+  const shap = compileShapForest(forest);
+  return {
+    expectedValue: shap.baseValue,
+    shapExpectedValue: shap.expectedValue,
+    normalizer: averagePathLength(forest.maxSamples),
+  };
+}
+
+/**
  * Whether `explainSamples` can explain this forest (it has per-node weights), without throwing.
  */
 export function canExplain(forest: FlatForest): boolean {
   return forest.weightedNNodeSamples !== undefined;
-}
-
-/**
- * `log2_contributions`: `-phi / c`, so that `-score_samples = 2^(-E / c) * 2^(sum)` exactly in
- * real arithmetic; positive values raised the anomaly score. Writes into `out` when given.
- */
-export function log2Contributions(
-  shapValues: ArrayLike<number>,
-  normalizer: number,
-  out?: Float64Array,
-): Float64Array {
-  const n = shapValues.length;
-  const result = out ?? new Float64Array(n);
-  if (result.length < n) {
-    throw new InvalidInputError(`output buffer has ${result.length} slots, need ${n}`);
-  }
-  for (let j = 0; j < n; j++) result[j] = normalizer === 0 ? 0 : -shapValues[j] / normalizer;
-  return result;
 }

@@ -1,5 +1,3 @@
-import type { Explanations } from '../engine';
-
 /** One entry of `top_features`. */
 export interface TopFeature {
   readonly feature: string;
@@ -10,7 +8,7 @@ export interface TopFeature {
 /** The `explanation` member of a prediction (the contract of issue 12; see docs/explanations.md). */
 export interface Explanation {
   readonly method: 'tree_shap';
-  readonly feature_names: readonly string[];
+  readonly feature_names: string[];
   /** Shapley values of the mean path length, in the model's column order. */
   readonly shap_values: number[];
   /** The base value E: `path_length = expected_value + sum(shap_values)`. */
@@ -27,28 +25,38 @@ export interface Explanation {
 export function explanationFeatureNames(
   featureNames: readonly string[] | null,
   nFeatures: number,
-): readonly string[] {
-  return featureNames ?? Array.from({ length: nFeatures }, (_, j) => `x${j}`);
+): string[] {
+  return featureNames ? [...featureNames] : Array.from({ length: nFeatures }, (_, j) => `x${j}`);
+}
+
+/** One row's explanation numbers, as the engine computes them. */
+export interface ExplanationInput {
+  /** The row's Shapley values, in column order. */
+  readonly shapValues: ArrayLike<number>;
+  /** f(x). */
+  readonly pathLength: number;
+  /** The base value E. */
+  readonly expectedValue: number;
+  /** c(max_samples). */
+  readonly normalizer: number;
 }
 
 /**
- * Row `row` of `e` as the response's `explanation`. `top_features` lists the features with a
- * non-zero Shapley value, largest |shap_value| first (ties: column order), at most `topK`;
- * a feature that did not move the path length is not a reason.
+ * The response's `explanation` for one row. `top_features` lists the features with a non-zero
+ * Shapley value, largest |shap_value| first (ties: column order), at most `topK`; a feature that
+ * did not move the path length is no reason.
  */
 export function explanationOf(
-  e: Explanations,
-  row: number,
+  e: ExplanationInput,
   featureNames: readonly string[],
   topK: number,
 ): Explanation {
-  const F = e.nFeatures;
-  const base = row * F;
+  const F = e.shapValues.length;
   const shapValues = new Array<number>(F);
   const log2 = new Array<number>(F);
   const c = e.normalizer;
   for (let j = 0; j < F; j++) {
-    const phi = e.shapValues[base + j];
+    const phi = e.shapValues[j];
     shapValues[j] = phi;
     log2[j] = c === 0 ? 0 : -phi / c;
   }
@@ -57,10 +65,10 @@ export function explanationOf(
   order.sort((a, b) => Math.abs(shapValues[b]) - Math.abs(shapValues[a]) || a - b);
   return {
     method: 'tree_shap',
-    feature_names: featureNames,
+    feature_names: [...featureNames],
     shap_values: shapValues,
     expected_value: e.expectedValue,
-    path_length: e.pathLength[row],
+    path_length: e.pathLength,
     log2_contributions: log2,
     top_features: order.slice(0, topK).map((j) => ({
       feature: featureNames[j],

@@ -9,6 +9,7 @@ import {
   RequestValidationError,
   RouteNotFoundError,
 } from '../errors';
+import { ExplanationUnavailableHttpError } from '../../explain/explanation-unavailable.error';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES, type ProblemDetails } from './problem-details';
 
 /** Seconds a client should wait before retrying while no model is loaded. */
@@ -107,6 +108,13 @@ export function toErrorResponse(error: unknown, ctx: ProblemContext): ErrorRespo
       type: PROBLEM_TYPES.modelNotFound,
       title: 'Model not found',
       detail: `The ${error.message}.`,
+    });
+  }
+  if (error instanceof ExplanationUnavailableHttpError) {
+    return problem(422, ctx, {
+      type: PROBLEM_TYPES.explanationUnavailable,
+      title: 'Explanation unavailable',
+      detail: `${error.reason}.`,
     });
   }
   if (error instanceof ModelReloadError) {

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsBoolean, IsOptional } from 'class-validator';
+import { IsBoolean, ValidateIf } from 'class-validator';
 import { FastAccept, IsFeatureMatrix, matrixError, MAX_FEATURES } from '../../common/validation';
 
 /** Hard ceiling on batch rows (`MAX_BATCH_ROWS` may only lower it). */
@@ -46,7 +46,8 @@ export class PredictBatchRequestDto {
     description:
       'When true, every prediction carries an `explanation` (see POST /predict). Such batches may have at most MAX_EXPLAIN_ROWS rows (default 1000).',
   })
-  @IsOptional()
+  // Absent is false; anything present, null included, must be a boolean.
+  @ValidateIf((o: { explain?: unknown }) => o.explain !== undefined)
   @IsBoolean()
   explain?: boolean;
 }

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsBoolean, IsOptional } from 'class-validator';
+import { IsBoolean, ValidateIf } from 'class-validator';
 import {
   ExactlyOneOf,
   FastAccept,
@@ -61,7 +61,8 @@ export class PredictRequestDto {
     description:
       'When true, the response carries an `explanation`: which features made the row (more or less) anomalous, as shap TreeExplainer values (see docs/explanations.md).',
   })
-  @IsOptional()
+  // Absent is false; anything present, null included, must be a boolean.
+  @ValidateIf((o: { explain?: unknown }) => o.explain !== undefined)
   @IsBoolean()
   explain?: boolean;
 }
