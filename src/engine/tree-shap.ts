@@ -1,4 +1,14 @@
+import { assert } from './errors';
 import type { ShapForest } from './shap-forest';
+
+/**
+ * `RECIPROCALS[k] = 1 / k` for the path's small integers. A path holds at most depth + 2
+ * elements, and Isolation Forest trees are at most ceil(log2(max_samples)) <= 31 deep.
+ */
+const RECIPROCALS = Float64Array.from({ length: 64 }, (_, k) => (k === 0 ? Infinity : 1 / k));
+
+/** Deepest tree the reciprocal table serves. */
+const MAX_DEPTH = 60;
 
 /**
  * Path-dependent TreeSHAP (Lundberg, Erion & Lee, "Consistent individualized feature attribution
@@ -37,6 +47,7 @@ export class TreeShapWorkspace {
     phi: Float64Array,
     phiOffset: number,
   ): void {
+    assert(forest.maxDepth <= MAX_DEPTH, () => `tree depth ${forest.maxDepth} > ${MAX_DEPTH}`);
     const need = pathSize(forest.maxDepth);
     if (this.path.length < need) this.path = new Float64Array(need);
     recurse(forest, x, phi, phiOffset, this.path, forest.roots[tree], 0, 0, 1, 1, -1);
@@ -121,7 +132,8 @@ function recurse(
   recurse(forest, x, phi, phiOffset, p, cold, depth + 1, at, coldZero * incomingZero, 0, split);
 }
 
-/** `extend_path`: adds an element with the given fractions at `uniqueDepth`. */
+/** `extend_path`: adds an element with the given fractions at `uniqueDepth` (divisions by
+ * `uniqueDepth + 1` as multiplications by its reciprocal). */
 function extend(
   p: Float64Array,
   base: number,
@@ -135,11 +147,11 @@ function extend(
   p[e + 1] = zeroFraction;
   p[e + 2] = oneFraction;
   p[e + 3] = uniqueDepth === 0 ? 1.0 : 0.0;
-  const d1 = uniqueDepth + 1;
+  const r1 = RECIPROCALS[uniqueDepth + 1];
   for (let i = uniqueDepth - 1; i >= 0; i--) {
     const q = base + 4 * i + 3;
-    p[q + 4] += (oneFraction * p[q] * (i + 1)) / d1;
-    p[q] = (zeroFraction * p[q] * (uniqueDepth - i)) / d1;
+    p[q + 4] += oneFraction * p[q] * (i + 1) * r1;
+    p[q] = zeroFraction * p[q] * (uniqueDepth - i) * r1;
   }
 }
 
@@ -167,21 +179,35 @@ function unwind(p: Float64Array, base: number, uniqueDepth: number, index: numbe
   }
 }
 
-/** `unwound_path_sum`: the total permutation weight if element `index` were unwound. */
+/**
+ * `unwound_path_sum`: the total permutation weight if element `index` were unwound. In the
+ * path-dependent algorithm one-fractions are exactly 0 or 1, so shap's division by
+ * `(i + 1) * oneFraction` is a multiplication by `1 / (i + 1)`, and its divisions by
+ * `zeroFraction * (uniqueDepth - i)` multiplications by two reciprocals: the hot loop of the
+ * algorithm without a division (values change by an ulp or so, far below the 1e-12 the shap
+ * fixtures hold them to).
+ */
 function unwoundSum(p: Float64Array, base: number, uniqueDepth: number, index: number): number {
   const oneFraction = p[base + 4 * index + 2];
   const zeroFraction = p[base + 4 * index + 1];
   let nextOnePortion = p[base + 4 * uniqueDepth + 3];
   let total = 0;
-  if (oneFraction !== 0) {
+  if (oneFraction === 1) {
+    for (let i = uniqueDepth - 1; i >= 0; --i) {
+      const tmp = nextOnePortion * RECIPROCALS[i + 1];
+      total += tmp;
+      nextOnePortion = p[base + 4 * i + 3] - tmp * zeroFraction * (uniqueDepth - i);
+    }
+  } else if (oneFraction !== 0) {
     for (let i = uniqueDepth - 1; i >= 0; --i) {
       const tmp = nextOnePortion / ((i + 1) * oneFraction);
       total += tmp;
       nextOnePortion = p[base + 4 * i + 3] - tmp * zeroFraction * (uniqueDepth - i);
     }
   } else {
+    const rz = 1 / zeroFraction;
     for (let i = uniqueDepth - 1; i >= 0; --i) {
-      total += p[base + 4 * i + 3] / (zeroFraction * (uniqueDepth - i));
+      total += p[base + 4 * i + 3] * rz * RECIPROCALS[uniqueDepth - i];
     }
   }
   return total * (uniqueDepth + 1);
