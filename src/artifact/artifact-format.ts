@@ -50,6 +50,13 @@ export const OPTIONAL_FOREST_ARRAYS_V2 = Object.freeze({
   weightedNNodeSamples: 'float64',
 } as const satisfies Record<string, ArrayDtype>);
 
+/**
+ * Top-level members that version 2 added, each optional (same rule as
+ * {@link OPTIONAL_FOREST_ARRAYS_V2}; none of them is this branch's: the list is where other
+ * version-2 additions go).
+ */
+export const OPTIONAL_DOCUMENT_MEMBERS_V2: readonly string[] = Object.freeze([]);
+
 /** Name of one optional (version 2) forest array. */
 export type OptionalForestArrayName = keyof typeof OPTIONAL_FOREST_ARRAYS_V2;
 

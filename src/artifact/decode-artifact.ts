@@ -11,6 +11,7 @@ import {
   DOCUMENT_MEMBERS_V1,
   FOREST_ARRAYS,
   MODEL_VERSION_PATTERN,
+  OPTIONAL_DOCUMENT_MEMBERS_V2,
   OPTIONAL_FOREST_ARRAYS_V2,
   QUANTILE_COUNT,
   type ForestArrayName,
@@ -122,7 +123,12 @@ function formatVersionRange(): string {
  * (`OPTIONAL_FOREST_ARRAYS_V2`); a version-1 file must not carry them.
  */
 function readDocument(doc: JsonObject, formatVersion: 1 | 2, sha256: string): ModelArtifact {
-  checkMembers(doc, DOCUMENT_MEMBERS_V1, 'the document');
+  checkMembers(
+    doc,
+    DOCUMENT_MEMBERS_V1,
+    'the document',
+    formatVersion >= 2 ? OPTIONAL_DOCUMENT_MEMBERS_V2 : [],
+  );
   const modelVersion = readString(doc, 'modelVersion');
   if (!MODEL_VERSION_PATTERN.test(modelVersion)) {
     throw new ModelFormatError(

@@ -1,4 +1,6 @@
 import { averagePathLength } from './average-path-length';
+import { compileForest } from './compile-forest';
+import { InvalidInputError } from './errors';
 import { cellOf, explainPlan, type ExplainPlan } from './explain-cells';
 import type { FlatForest } from './forest';
 import { assertFiniteMatrix, type DenseMatrix } from './matrix';
@@ -60,11 +62,38 @@ let treeScratch = new Float64Array(0);
  * @throws ExplanationUnavailableError when the forest has no node weights (version-1 artifact)
  */
 export function explainSamples(forest: FlatForest, x: DenseMatrix): Explanations {
+  const shapValues = shapValuesOf(forest, x);
+  const shap = compileShapForest(forest);
+  return {
+    rows: x.rows,
+    nFeatures: x.cols,
+    shapValues,
+    pathLength: meanPathLengths(forest, x),
+    expectedValue: shap.baseValue,
+    shapExpectedValue: shap.expectedValue,
+    normalizer: averagePathLength(forest.maxSamples),
+  };
+}
+
+/**
+ * The Shapley values alone of {@link explainSamples} (row-major, `x.rows * nFeatures`), written
+ * into `out` when given: what a caller that already has the scores needs.
+ *
+ * @throws InvalidInputError for a malformed matrix, a wrong column count or non-finite values
+ * @throws ExplanationUnavailableError when the forest has no node weights (version-1 artifact)
+ */
+export function shapValuesOf(forest: FlatForest, x: DenseMatrix, out?: Float64Array): Float64Array {
   assertFiniteMatrix(x, forest.nFeatures);
   const shap = compileShapForest(forest);
   const cols = x.cols;
   const rows = x.rows;
-  const shapValues = new Float64Array(rows * cols);
+  const shapValues = out ?? new Float64Array(rows * cols);
+  if (shapValues.length < rows * cols) {
+    throw new InvalidInputError(
+      `output buffer has ${shapValues.length} slots, need ${rows * cols}`,
+    );
+  }
+  shapValues.fill(0, 0, rows * cols);
   if (rowScratch.length < cols) rowScratch = new Float64Array(cols);
   if (treeScratch.length < cols) treeScratch = new Float64Array(cols);
   const row = rowScratch;
@@ -74,16 +103,7 @@ export function explainSamples(forest: FlatForest, x: DenseMatrix): Explanations
     for (let j = 0; j < cols; j++) row[j] = Math.fround(x.data[base + j]);
     explainRow(plan, shap, row, shapValues, base);
   }
-  const pathLength = meanPathLengths(forest, x);
-  return {
-    rows,
-    nFeatures: cols,
-    shapValues,
-    pathLength,
-    expectedValue: shap.baseValue,
-    shapExpectedValue: shap.expectedValue,
-    normalizer: averagePathLength(forest.maxSamples),
-  };
+  return shapValues;
 }
 
 /** Adds every tree's values for one float32-rounded row to `out[base + column]`. */
@@ -132,10 +152,34 @@ function explainRow(
  * `score_samples = -2^(-f / c(max_samples))`.
  */
 export function meanPathLengths(forest: FlatForest, x: DenseMatrix): Float64Array {
-  const sums = pathLengthSums(forest, x);
-  for (let i = 0; i < sums.length; i++) sums[i] /= forest.nEstimators;
-  return sums;
+  if (x.rows > FEW_ROWS) {
+    const sums = pathLengthSums(forest, x);
+    for (let i = 0; i < sums.length; i++) sums[i] /= forest.nEstimators;
+    return sums;
+  }
+  // A few rows: walk the compiled trees directly (the batch scorer's block set-up costs more
+  // than the walk). Same leaf terms added in the same tree order: the same doubles.
+  assertFiniteMatrix(x, forest.nFeatures);
+  const { roots, depths, kids, column, threshold, value, nTrees } = compileForest(forest);
+  const out = new Float64Array(x.rows);
+  const cols = x.cols;
+  if (rowScratch.length < cols) rowScratch = new Float64Array(cols);
+  const row = rowScratch;
+  for (let i = 0; i < x.rows; i++) {
+    for (let j = 0; j < cols; j++) row[j] = Math.fround(x.data[i * cols + j]);
+    let sum = 0;
+    for (let t = 0; t < nTrees; t++) {
+      let g = roots[t];
+      for (let l = 0; l < depths[t]; l++) g = kids[(g << 1) + +(row[column[g]] > threshold[g])];
+      sum += value[g];
+    }
+    out[i] = sum / forest.nEstimators;
+  }
+  return out;
 }
+
+/** Batches up to this many rows get their path lengths by a direct walk. */
+const FEW_ROWS = 16;
 
 /** The per-model constants of an explanation (see {@link Explanations}). */
 export interface ExplanationBase {

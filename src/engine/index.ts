@@ -28,6 +28,7 @@ export {
   canExplain,
   explanationBase,
   meanPathLengths,
+  shapValuesOf,
   type ExplanationBase,
   type Explanations,
 } from './explain';

@@ -1,4 +1,4 @@
-import { explainSamples, meanPathLengths, type DenseMatrix } from '../engine';
+import { meanPathLengths, shapValuesOf, type DenseMatrix } from '../engine';
 import type { ServingModel } from '../model/serving-model';
 import type { ExtraOutput } from '../scoring/extra-output';
 
@@ -9,7 +9,7 @@ export const PATH_LENGTH_OUTPUT = 'path_length';
 
 /**
  * `shap_values`: path-dependent TreeSHAP values of the mean path length, `nFeatures` per row in
- * column order, exactly shap's `TreeExplainer(model).shap_values` (engine `explainSamples`).
+ * column order, exactly shap's `TreeExplainer(model).shap_values` (engine `shapValuesOf`).
  * Computed only when a request asks (`explain: true`, or the OIP output `shap_values`).
  */
 export const shapValuesOutput: ExtraOutput = {
@@ -17,7 +17,7 @@ export const shapValuesOutput: ExtraOutput = {
   always: false,
   width: (model: ServingModel) => model.artifact.nFeatures,
   compute(model: ServingModel, x: DenseMatrix, _scores: Float64Array, out: Float64Array): void {
-    out.set(explainSamples(model.artifact.forest, x).shapValues);
+    shapValuesOf(model.artifact.forest, x, out);
   },
 };
 

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { averagePathLength } from '../average-path-length';
-import { explainSamples } from '../explain';
+import { explainSamples, meanPathLengths } from '../explain';
+import { pathLengthSums } from '../score';
 import { ExplanationUnavailableError } from '../errors';
 import { fitIsolationForest } from '../fit';
 import type { FlatForest } from '../forest';
@@ -231,5 +232,30 @@ describe('explainSamples: Shapley properties', () => {
     const v1: FlatForest = { ...model.forest, weightedNNodeSamples: undefined };
     expect(() => explainSamples(v1, data(4, 1, 2))).toThrow(ExplanationUnavailableError);
     expect(() => explainSamples(v1, data(4, 1, 2))).toThrow(/weighted_n_node_samples/);
+  });
+});
+
+describe('meanPathLengths', () => {
+  it("equals the scorer's sums / nEstimators bit for bit, walked (few rows) or batched", () => {
+    fc.assert(
+      fc.property(
+        shapeArb,
+        fc.integer({ min: 1, max: 40 }),
+        ({ seed, cols, maxSamples, bootstrap, subset }, n) => {
+          const model = fitIsolationForest(data(seed, 150, cols), {
+            nEstimators: 25,
+            maxSamples: { count: maxSamples },
+            maxFeatures: subset ? { fraction: 0.5 } : { fraction: 1 },
+            bootstrap,
+            randomState: seed,
+          });
+          const rows = data(seed + 11, n, cols);
+          const sums = pathLengthSums(model.forest, rows);
+          const mean = meanPathLengths(model.forest, rows);
+          for (let i = 0; i < n; i++) expect(mean[i]).toBe(sums[i] / 25);
+        },
+      ),
+      { numRuns: 30 },
+    );
   });
 });
