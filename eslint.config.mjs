@@ -12,6 +12,7 @@ export default tseslint.config(
       '.tmp/**',
       '**/*.js',
       '**/*.mjs',
+      '**/*.cjs',
     ],
   },
   eslint.configs.recommended,
