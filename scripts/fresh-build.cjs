@@ -19,11 +19,12 @@ const {
   existsSync,
   mkdirSync,
   readdirSync,
+  readFileSync,
   statSync,
   utimesSync,
   writeFileSync,
 } = require('node:fs');
-const { join } = require('node:path');
+const { dirname, join } = require('node:path');
 
 const ROOT = join(__dirname, '..');
 const STAMP = join(ROOT, 'dist', '.build-stamp');
@@ -55,6 +56,26 @@ function newestInput(root) {
   return newest;
 }
 
+/**
+ * The `tsc` script: TypeScript 7's native compiler (installed as `@typescript/native`, see
+ * docs/typescript.md), else whatever `typescript` provides; null when neither is installed.
+ */
+function findTsc() {
+  for (const [pkg, bin] of [
+    ['@typescript/native', 'tsc'],
+    ['typescript', 'tsc'],
+  ]) {
+    try {
+      const manifest = require.resolve(`${pkg}/package.json`, { paths: [ROOT] });
+      const bins = JSON.parse(readFileSync(manifest, 'utf8')).bin ?? {};
+      if (typeof bins[bin] === 'string') return join(dirname(manifest), bins[bin]);
+    } catch (e) {
+      if (e.code !== 'MODULE_NOT_FOUND') throw e; // not installed: try the next
+    }
+  }
+  return null;
+}
+
 /** Why dist/ needs a build, or null when it is up to date. */
 function staleReason(root = ROOT) {
   if (!existsSync(join(root, 'src'))) return null;
@@ -71,10 +92,8 @@ function ensureFreshBuild() {
   if (process.env.FRESH_BUILD === '0') return true;
   const reason = staleReason();
   if (reason === null) return true;
-  let tsc;
-  try {
-    tsc = require.resolve('typescript/bin/tsc', { paths: [ROOT] });
-  } catch {
+  const tsc = findTsc();
+  if (tsc === null) {
     // `npm ci --omit=dev` in a clone still runs `prepare`: without TypeScript there is nothing
     // to build with, which must not fail the install (the CLIs say so when they start).
     if (process.env.npm_lifecycle_event === 'prepare') {
