@@ -4,7 +4,7 @@
 // /usr/bin/node, e.g. Node 20 beside Node 24), alternating which goes first round by round so
 // a loaded machine weighs on both alike. Each benchmark's last output line is its JSON figures;
 // this prints, per numeric figure, the median under each runtime and their ratio (this node /
-// baseline), then one JSON line with everything.
+// baseline; nested figures by their dotted path), then one JSON line with everything.
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 
@@ -47,6 +47,22 @@ function runBench(node, name) {
   return JSON.parse(lines[lines.length - 1]);
 }
 
+/**
+ * Flattens a benchmark's figures to `path -> number`: nested objects by key, arrays of objects
+ * with a `connections` field as `c<connections>` (bench:http's per-concurrency results), other
+ * arrays by index.
+ */
+function flatten(value, prefix = '', out = {}) {
+  if (typeof value === 'number') out[prefix] = value;
+  else if (Array.isArray(value))
+    value.forEach((v, i) =>
+      flatten(v, `${prefix}.${typeof v?.connections === 'number' ? `c${v.connections}` : i}`, out),
+    );
+  else if (value !== null && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+  return out;
+}
+
 const result = { runtimes: runtimes.map((r) => r.version), rounds, benches: {} };
 for (const name of benches) {
   const samples = runtimes.map(() => []);
@@ -56,7 +72,7 @@ for (const name of benches) {
       process.stderr.write(
         `== ${name}, round ${round + 1}/${rounds}, node ${runtimes[i].version}\n`,
       );
-      samples[i].push(runBench(runtimes[i].node, name));
+      samples[i].push(flatten(runBench(runtimes[i].node, name)));
     }
   }
   const keys = Object.keys(samples[0][0]).filter((k) =>
