@@ -41,6 +41,29 @@ export const FOREST_ARRAYS = Object.freeze({
 /** Name of one forest array. */
 export type ForestArrayName = keyof typeof FOREST_ARRAYS;
 
+/**
+ * Forest arrays that version 2 added, each optional (a version-1 file has none of them): a
+ * reader accepts a version-2 file with or without each, and the model can do less without it.
+ *
+ * - `weightedNNodeSamples`: `weighted_n_node_samples` per node, the cover TreeSHAP explanations
+ *   need (without it the model scores but cannot be explained).
+ */
+export const OPTIONAL_FOREST_ARRAYS_V2 = Object.freeze({
+  weightedNNodeSamples: 'float64',
+} as const satisfies Record<string, ArrayDtype>);
+
+/**
+ * Top-level members that version 2 added, each optional (same rule as
+ * {@link OPTIONAL_FOREST_ARRAYS_V2}), written right before `arrays`:
+ *
+ * - `reference`: the training reference for percentiles, drift and the report (issue 13;
+ *   without it the model scores, with `anomaly_percentile` null and no drift figures).
+ */
+export const OPTIONAL_DOCUMENT_MEMBERS_V2: readonly string[] = Object.freeze(['reference']);
+
+/** Name of one optional (version 2) forest array. */
+export type OptionalForestArrayName = keyof typeof OPTIONAL_FOREST_ARRAYS_V2;
+
 /** `params` as written: the training options with tagged count/fraction specs. */
 export interface EncodedParams {
   readonly nEstimators: number;
@@ -52,12 +75,13 @@ export interface EncodedParams {
 }
 
 /**
- * The version-1 document, members in file order. The file is this object as
- * `JSON.stringify(doc, null, 2)` with the `sha256` member appended last (see artifact-checksum.ts).
+ * The document, members in file order (version 1, or version 2 with its optional additions).
+ * The file is this object as `JSON.stringify(doc, null, 2)` with the `sha256` member appended
+ * last (see artifact-checksum.ts).
  */
-export interface ArtifactDocumentV1 {
+export interface ArtifactDocument {
   readonly format: typeof ARTIFACT_FORMAT;
-  readonly formatVersion: 1;
+  readonly formatVersion: 1 | 2;
   readonly modelVersion: string;
   readonly createdAt: string;
   readonly source: { readonly format: string; readonly sklearnVersion?: string };
@@ -72,22 +96,11 @@ export interface ArtifactDocumentV1 {
   readonly trainingScoreQuantiles: EncodedArray | null;
   readonly featureMin: EncodedArray | null;
   readonly featureMax: EncodedArray | null;
-  readonly arrays: Readonly<Record<ForestArrayName, EncodedArray>>;
-}
-
-/**
- * The version-2 document: version 1's members plus optional ones, each written only when the
- * model has it (a version-2 file without any of them is a version-1 file with a new number).
- * Members in file order: the optional ones come right before `arrays`.
- */
-export interface ArtifactDocumentV2 extends Omit<ArtifactDocumentV1, 'formatVersion'> {
-  readonly formatVersion: 2;
-  /** The training reference for percentiles and drift (docs/artifact-format.md). */
+  /** Version 2, optional: the training reference (docs/monitoring.md). */
   readonly reference?: EncodedReference;
+  readonly arrays: Readonly<Record<ForestArrayName, EncodedArray>> &
+    Readonly<Partial<Record<OptionalForestArrayName, EncodedArray>>>;
 }
-
-/** Optional members of a version-2 file (absent when the model has no such data). */
-export const OPTIONAL_MEMBERS_V2: readonly string[] = Object.freeze(['reference']);
 
 /** Every member name a version-1 file has, `sha256` included; anything else is rejected. */
 export const DOCUMENT_MEMBERS_V1: readonly string[] = Object.freeze([

@@ -10,8 +10,9 @@ import {
   CREATED_AT_PATTERN,
   DOCUMENT_MEMBERS_V1,
   FOREST_ARRAYS,
-  OPTIONAL_MEMBERS_V2,
   MODEL_VERSION_PATTERN,
+  OPTIONAL_DOCUMENT_MEMBERS_V2,
+  OPTIONAL_FOREST_ARRAYS_V2,
   QUANTILE_COUNT,
   type ForestArrayName,
 } from './artifact-format';
@@ -46,7 +47,7 @@ export function decodeArtifact(bytes: Uint8Array): ModelArtifact {
   const doc = parseDocument(bytes);
   checkHeader(doc);
   const sha256 = verifyChecksum(bytes);
-  return readDocument(doc, sha256);
+  return readDocument(doc, doc.formatVersion as 1 | 2, sha256);
 }
 
 function parseDocument(bytes: Uint8Array): JsonObject {
@@ -119,13 +120,16 @@ function formatVersionRange(): string {
 }
 
 /**
- * Version 1 has exactly {@link DOCUMENT_MEMBERS_V1}; version 2 may add any of
- * {@link OPTIONAL_MEMBERS_V2}.
+ * Reads a version-1 or version-2 document. Version 2 is version 1 plus optional additions
+ * (`OPTIONAL_FOREST_ARRAYS_V2`); a version-1 file must not carry them.
  */
-function readDocument(doc: JsonObject, sha256: string): ModelArtifact {
-  const formatVersion = doc.formatVersion as number;
-  const optional = formatVersion >= 2 ? OPTIONAL_MEMBERS_V2.filter((key) => key in doc) : [];
-  checkMembers(doc, [...DOCUMENT_MEMBERS_V1, ...optional], 'the document');
+function readDocument(doc: JsonObject, formatVersion: 1 | 2, sha256: string): ModelArtifact {
+  checkMembers(
+    doc,
+    DOCUMENT_MEMBERS_V1,
+    'the document',
+    formatVersion >= 2 ? OPTIONAL_DOCUMENT_MEMBERS_V2 : [],
+  );
   const modelVersion = readString(doc, 'modelVersion');
   if (!MODEL_VERSION_PATTERN.test(modelVersion)) {
     throw new ModelFormatError(
@@ -155,7 +159,11 @@ function readDocument(doc: JsonObject, sha256: string): ModelArtifact {
       : readInt(doc, 'nTrainingSamples', 1, Number.MAX_SAFE_INTEGER);
   const featureNames = readFeatureNames(doc.featureNames, nFeatures);
 
-  const forest = readForest(doc.arrays, { nEstimators, nFeatures, maxSamples, maxFeatures });
+  const forest = readForest(
+    doc.arrays,
+    { nEstimators, nFeatures, maxSamples, maxFeatures },
+    formatVersion,
+  );
   verifyForest(forest);
   verifyNodeSemantics(forest);
 
@@ -186,9 +194,14 @@ function readDocument(doc: JsonObject, sha256: string): ModelArtifact {
   });
 }
 
-function checkMembers(obj: JsonObject, allowed: readonly string[], where: string): void {
+function checkMembers(
+  obj: JsonObject,
+  allowed: readonly string[],
+  where: string,
+  optional: readonly string[] = [],
+): void {
   for (const key of Object.keys(obj)) {
-    if (!allowed.includes(key))
+    if (!allowed.includes(key) && !optional.includes(key))
       throw new ModelFormatError(`${where} has an unknown member '${key}'`);
   }
   for (const key of allowed) {
@@ -331,9 +344,11 @@ function readFeatureNames(value: unknown, nFeatures: number): readonly string[] 
 function readForest(
   value: unknown,
   sizes: Pick<FlatForest, 'nEstimators' | 'nFeatures' | 'maxSamples' | 'maxFeatures'>,
+  formatVersion: 1 | 2,
 ): FlatForest {
   const arrays = readObject(value, 'arrays');
-  checkMembers(arrays, Object.keys(FOREST_ARRAYS), 'arrays');
+  const optional = formatVersion >= 2 ? Object.keys(OPTIONAL_FOREST_ARRAYS_V2) : [];
+  checkMembers(arrays, Object.keys(FOREST_ARRAYS), 'arrays', optional);
   const { nEstimators, maxFeatures } = sizes;
   const treeFeatures = decodeTypedArray(
     arrays.treeFeatures,
@@ -365,6 +380,16 @@ function readForest(
     feature: nodeArray('feature'),
     threshold: decodeTypedArray(arrays.threshold, 'float64', nNodes, 'arrays.threshold'),
     nNodeSamples: nodeArray('nNodeSamples'),
+    ...('weightedNNodeSamples' in arrays
+      ? {
+          weightedNNodeSamples: decodeTypedArray(
+            arrays.weightedNNodeSamples,
+            'float64',
+            nNodes,
+            'arrays.weightedNNodeSamples',
+          ),
+        }
+      : {}),
   });
 }
 

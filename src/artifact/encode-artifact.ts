@@ -4,7 +4,7 @@ import { sealDocument, sha256Hex } from './artifact-checksum';
 import {
   ARTIFACT_FORMAT,
   FOREST_ARRAYS,
-  type ArtifactDocumentV2,
+  type ArtifactDocument,
   type EncodedArray,
   type EncodedParams,
   type ForestArrayName,
@@ -36,6 +36,11 @@ export function encodeArtifact(input: ArtifactInput): Uint8Array {
   for (const name of Object.keys(FOREST_ARRAYS) as ForestArrayName[]) {
     arrays[name] = encodeTypedArray(forest[name]);
   }
+  const weighted = forest.weightedNNodeSamples;
+  const allArrays =
+    weighted === undefined
+      ? arrays
+      : { ...arrays, weightedNNodeSamples: encodeTypedArray(weighted) };
   const content = {
     params: normalizeParams(input.params),
     featureNames: input.featureNames,
@@ -48,7 +53,7 @@ export function encodeArtifact(input: ArtifactInput): Uint8Array {
     trainingScoreQuantiles: optionalArray(input.trainingScoreQuantiles),
     featureMin: optionalArray(input.featureMin),
     featureMax: optionalArray(input.featureMax),
-    arrays,
+    arrays: allArrays,
   };
   if (forest.nFeatures !== input.nFeatures) {
     throw new ModelFormatError(
@@ -59,7 +64,7 @@ export function encodeArtifact(input: ArtifactInput): Uint8Array {
     input.modelVersion ??
     `sha256-${sha256Hex(JSON.stringify(content)).slice(0, DERIVED_VERSION_HEX)}`;
   const { arrays: forestArrays, ...scalars } = content;
-  const doc: ArtifactDocumentV2 = {
+  const doc: ArtifactDocument = {
     format: ARTIFACT_FORMAT,
     formatVersion: 2,
     modelVersion,

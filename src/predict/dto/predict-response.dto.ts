@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { ExplanationDto } from '../../explain/dto/explanation.dto';
 
 /** The scores of one row. */
 export class RowPredictionDto {
@@ -34,6 +35,14 @@ export class RowPredictionDto {
       "Share of the model's training rows, in percent (resolution 0.1), whose anomaly_score is at most this row's: 99.6 means only 0.4% of the training rows looked more anomalous. null when the model carries no training reference (see GET /model/monitoring's reason).",
   })
   anomaly_percentile?: number | null;
+
+  @ApiProperty({
+    type: ExplanationDto,
+    required: false,
+    description:
+      'Only when the request had "explain": true: which features made the row (more or less) anomalous',
+  })
+  explanation?: ExplanationDto;
 }
 
 /** Response of `POST /predict`. */
