@@ -1,6 +1,7 @@
 import { missingReferenceReason } from '../artifact/missing-reference-reason';
 import type { ModelArtifact } from '../artifact/model-artifact';
 import { summarizeDrift, type WindowCounts } from '../monitoring';
+import { meanAbsShap } from './mean-abs-shap';
 import { formatNumber } from './svg-text';
 import type { ReportInput } from './report-input';
 
@@ -12,7 +13,11 @@ export interface BuildReportOptions {
   readonly psiThreshold: number;
   readonly minRows: number;
   readonly generatedAt: string;
-  /** Mean |SHAP value| per feature, when explanations exist. */
+  /**
+   * Mean |SHAP value| per feature for the decision map's choice of features; when omitted it is
+   * computed over the reference's training sample if the model can be explained (format-2
+   * node weights), else the map falls back to the features that move the score most.
+   */
   readonly featureImportance?: Float64Array | null;
   /** Extra metadata rows (e.g. when this process loaded the model). */
   readonly extraMetadata?: readonly (readonly [string, string])[];
@@ -85,7 +90,12 @@ export function buildReportInput(
     liveLabel: options.liveLabel,
     psiThreshold: options.psiThreshold,
     minRows: options.minRows,
-    featureImportance: options.featureImportance ?? null,
+    featureImportance:
+      options.featureImportance !== undefined
+        ? options.featureImportance
+        : artifact.nFeatures > 2
+          ? meanAbsShap(artifact.forest, reference?.sample ?? null)
+          : null,
     generatedAt: options.generatedAt,
   };
 }

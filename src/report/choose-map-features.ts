@@ -39,7 +39,7 @@ export function chooseMapFeatures(
   let by: string;
   if (importance !== null && importance.length === d) {
     weight = importance;
-    by = 'the two features with the largest mean |SHAP value|';
+    by = 'the two features with the largest mean |SHAP value| (over the training sample)';
   } else {
     weight = new Float64Array(d);
     const x = new Float64Array(SPREAD_STEPS * d);

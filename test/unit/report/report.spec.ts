@@ -12,6 +12,7 @@ import {
   REPORT_STYLE_HASH,
 } from '../../../src/report';
 import { createHash } from 'node:crypto';
+import { meanAbsShap } from '../../../src/report/mean-abs-shap';
 import { driftCsv } from '../monitoring/drift-fixture';
 
 describe('contourSegments (marching squares)', () => {
@@ -127,7 +128,9 @@ describe('renderReportHtml', () => {
         generatedAt: '2026-12-04T00:00:00.000Z',
       }),
     );
-    expect(html).toContain('The model has 3 features; the map shows');
+    expect(html).toContain(
+      'The model has 3 features; the map shows the two features with the largest mean |SHAP value|',
+    );
     expect(html).toContain('held at their training medians');
     // The shift moves the score too (the rows sit off the training data), not cpu_usage or disk_io.
     expect(html).toContain(
@@ -135,5 +138,26 @@ describe('renderReportHtml', () => {
     );
     expect((html.match(/class="psi-bar drifting"/g) ?? []).length).toBe(2);
     expect(html).toMatch(/<tr class="drifting"><td>memory_load<\/td>/);
+  });
+});
+
+describe('the decision map of a model with more than two features uses explanations when it can', () => {
+  it('plots the two features with the largest mean |SHAP| over the training sample', () => {
+    const train = driftCsv('train');
+    const model = fitIsolationForest(train.x, { randomState: 7 });
+    const reference = computeTrainingReference(model.forest, model.offset, train.x);
+    const importance = meanAbsShap(model.forest, reference.sample);
+    expect(importance).not.toBe(null);
+    const order = [0, 1, 2].sort((a, b) => importance![b] - importance![a]);
+    const choice = chooseMapFeatures(
+      model.forest,
+      Float64Array.from(reference.features, (f) => f.median),
+      Float64Array.from(reference.features, (f) => f.min),
+      Float64Array.from(reference.features, (f) => f.max),
+      importance,
+      'their training medians',
+    );
+    expect([choice.x, choice.y]).toEqual(order.slice(0, 2).sort());
+    expect(choice.how).toMatch(/largest mean \|SHAP value\| \(over the training sample\)/);
   });
 });
