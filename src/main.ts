@@ -1,13 +1,18 @@
 import 'reflect-metadata';
+import cluster from 'node:cluster';
 import type { Logger } from 'pino';
 import { createApp } from './app.factory';
+import { runPrimary } from './cluster/run-primary';
+import { runWorker } from './cluster/run-worker';
 import { ConfigValidationError, loadConfig, type AppConfig } from './config';
 import { gracefulShutdown } from './lifecycle/graceful-shutdown';
 import { PINO_ROOT } from './logging/logging.constants';
 import { ModelService } from './model/model.service';
 
 /**
- * Entry point: validate the environment (exit 1 naming the bad variables), build the app, listen,
+ * Entry point: validate the environment (exit 1 naming the bad variables). With WORKERS > 1 this
+ * process becomes a pool's primary (src/cluster/run-primary.ts) and its forks the workers
+ * (run-worker.ts). With WORKERS=1 (the default) it is the whole service: build the app, listen,
  * and handle signals: SIGHUP reloads the model; SIGTERM/SIGINT drain and exit 0 within
  * SHUTDOWN_GRACE_MS (1 if requests were still in flight). Signals are handled here rather than
  * by Nest's `enableShutdownHooks`, which re-raises the signal and so never exits 0.
@@ -22,6 +27,8 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
+  if (cluster.isWorker) return runWorker(config);
+  if (config.workers.count > 1) return runPrimary(config);
   const app = await createApp(config);
   const logger = app.get<Logger>(PINO_ROOT);
   const models = app.get(ModelService);

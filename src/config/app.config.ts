@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+import { MAX_WORKERS } from './is-worker-count.decorator';
 import {
   BODY_LIMIT_PATTERN,
   validateEnv,
@@ -29,6 +31,13 @@ export interface AppConfig {
   /** Per-client request budget, or null when rate limiting is off. */
   readonly rateLimit: { readonly limit: number; readonly windowMs: number } | null;
   readonly log: { readonly level: LogLevel };
+  readonly workers: {
+    /**
+     * HTTP-serving processes: 1 is a single process (no primary, no IPC); above 1 a primary
+     * forks this many workers that share the port. `WORKERS=auto` resolved to the CPU count.
+     */
+    readonly count: number;
+  };
 }
 
 const UNIT_BYTES: Readonly<Record<string, number>> = { b: 1, kb: 1024, mb: 1024 * 1024 };
@@ -40,8 +49,14 @@ export function parseByteSize(text: string): number {
   return Math.floor(Number(m[1]) * UNIT_BYTES[(m[2] ?? 'b').toLowerCase()]);
 }
 
-/** Maps validated environment variables to {@link AppConfig}. */
-export function toAppConfig(env: EnvironmentVariables): AppConfig {
+/**
+ * Maps validated environment variables to {@link AppConfig}. `cpus` is what `WORKERS=auto`
+ * resolves to (`os.availableParallelism()` unless a test says otherwise).
+ */
+export function toAppConfig(
+  env: EnvironmentVariables,
+  cpus: number = availableParallelism(),
+): AppConfig {
   return Object.freeze({
     http: Object.freeze({
       port: env.PORT,
@@ -56,6 +71,11 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
         ? Object.freeze({ limit: env.RATE_LIMIT_MAX, windowMs: env.RATE_LIMIT_WINDOW_MS })
         : null,
     log: Object.freeze({ level: env.LOG_LEVEL }),
+    workers: Object.freeze({
+      count: /^auto$/i.test(env.WORKERS)
+        ? Math.min(Math.max(1, cpus), MAX_WORKERS)
+        : Number(env.WORKERS),
+    }),
   });
 }
 

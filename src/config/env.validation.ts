@@ -13,6 +13,7 @@ import {
   type ValidationError,
 } from 'class-validator';
 import { IsHost } from './is-host.decorator';
+import { IsWorkerCount } from './is-worker-count.decorator';
 
 /** pino's levels, plus `silent`. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -92,6 +93,14 @@ export class EnvironmentVariables {
   @Min(0)
   @Max(600_000)
   SHUTDOWN_GRACE_MS = 10_000;
+
+  /**
+   * Processes serving HTTP: an integer, or `auto` for one per available CPU
+   * (`os.availableParallelism()`). 1 is a single process; above 1 a primary process forks that
+   * many workers sharing the port (see README, "Workers"). @default '1'
+   */
+  @IsWorkerCount()
+  WORKERS = '1';
 }
 
 /** The variables {@link validateEnv} reads; everything else in the environment is ignored. */
@@ -107,6 +116,7 @@ export const ENV_KEYS: readonly (keyof EnvironmentVariables)[] = [
   'RATE_LIMIT_MAX',
   'RATE_LIMIT_WINDOW_MS',
   'SHUTDOWN_GRACE_MS',
+  'WORKERS',
 ];
 
 /** Raised when the environment is invalid; the message names every offending variable. */
@@ -120,7 +130,7 @@ type EnvRecord = Readonly<Record<string, string | undefined>>;
 const SECRET_KEYS = new Set<string>(['API_KEY', 'ADMIN_TOKEN']);
 
 /** Constraints about a value's type, reported before (and instead of) its range. */
-const TYPE_CONSTRAINTS = ['isInt', 'isString', 'isIn', 'isHost'];
+const TYPE_CONSTRAINTS = ['isInt', 'isString', 'isIn', 'isHost', 'isWorkerCount'];
 
 const INTEGER_KEYS = new Set<string>([
   'PORT',

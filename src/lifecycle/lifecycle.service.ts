@@ -1,11 +1,19 @@
 import { Injectable } from '@nestjs/common';
 
+/** How many workers of a pool serve, out of how many configured. */
+export interface WorkerCount {
+  readonly serving: number;
+  readonly size: number;
+}
+
 /**
  * Process lifecycle as HTTP sees it: whether a shutdown has begun (readiness turns 503 at once)
- * and how many requests are in flight (the drain waits for them).
+ * and how many requests are in flight (the drain waits for them); in a pool worker also how many
+ * of the pool's workers serve, as the primary last said (readiness waits for all of them).
  */
 @Injectable()
 export class LifecycleService {
+  private workerCount: WorkerCount | null = null;
   private shuttingDown = false;
   private inFlight = 0;
   private idleWaiters: (() => void)[] = [];
@@ -18,6 +26,16 @@ export class LifecycleService {
   /** Requests received whose responses have not finished. */
   get inFlightRequests(): number {
     return this.inFlight;
+  }
+
+  /** The pool's serving workers, or null in a single process. */
+  get workers(): WorkerCount | null {
+    return this.workerCount;
+  }
+
+  /** Records the pool's serving workers (pool workers only, from the primary's messages). */
+  setWorkers(count: WorkerCount): void {
+    this.workerCount = { serving: count.serving, size: count.size };
   }
 
   /** Marks the service as shutting down: readiness reports down from now on. */

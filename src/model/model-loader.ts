@@ -15,21 +15,37 @@ import { MAX_MODEL_FILE_BYTES } from './model.constants';
 export class ModelLoader {
   /** Reads and decodes the model file at `path`. */
   async load(path: string): Promise<ModelArtifact> {
-    const bytes = await readModelFile(path);
-    try {
-      return decodeModelFile(bytes);
-    } catch (err) {
-      if (err instanceof ModelFormatError) {
-        throw new ModelLoadError(`model file is invalid: ${publicReason(err.message)}`, {
-          cause: err,
-        });
-      }
-      throw new ModelLoadError('model file could not be decoded', { cause: err });
-    }
+    return decodeModelBytes(await readModelFile(path));
+  }
+
+  /** Decodes (and so verifies) model file content read elsewhere (a worker's hand-off). */
+  decode(bytes: Uint8Array): ModelArtifact {
+    return decodeModelBytes(bytes);
   }
 }
 
-async function readModelFile(path: string): Promise<Uint8Array> {
+/**
+ * Decodes and verifies the content of a model file. @throws ModelLoadError with a reason
+ * callers may see.
+ */
+export function decodeModelBytes(bytes: Uint8Array): ModelArtifact {
+  try {
+    return decodeModelFile(bytes);
+  } catch (err) {
+    if (err instanceof ModelFormatError) {
+      throw new ModelLoadError(`model file is invalid: ${publicReason(err.message)}`, {
+        cause: err,
+      });
+    }
+    throw new ModelLoadError('model file could not be decoded', { cause: err });
+  }
+}
+
+/**
+ * Reads the model file at `path` (a regular file of at most {@link MAX_MODEL_FILE_BYTES}).
+ * With a worker pool only the primary calls this. @throws ModelLoadError
+ */
+export async function readModelFile(path: string): Promise<Uint8Array> {
   let handle;
   try {
     handle = await open(path, 'r');

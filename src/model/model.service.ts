@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config';
@@ -9,25 +9,27 @@ import type { ModelInfoDto, ModelReloadResponseDto } from './dto/model-info.dto'
 import { toModelInfo } from './model-info';
 import { ModelLoader } from './model-loader';
 import { ModelLoadError } from './model-load.error';
+import { verifiedHandoffBytes, type ModelHandoff } from './model-handoff';
+import type { LoadAttempt, ModelPoolPort } from './model-pool';
+import { MODEL_POOL } from './model.constants';
 import { toServingModel, type ServingModel } from './serving-model';
+
+export type { LoadAttempt } from './model-pool';
 
 /** Result of one load attempt. */
 export type ReloadOutcome =
   | { readonly ok: true; readonly model: ServingModel; readonly previousVersion: string | null }
   | { readonly ok: false; readonly reason: string; readonly serving: ServingModel | null };
 
-/** The last load attempt, for `GET /model`. */
-export interface LoadAttempt {
-  readonly at: string;
-  readonly trigger: ReloadTrigger;
-  readonly ok: boolean;
-  readonly reason: string | null;
-}
-
 /**
  * Holds the serving model. Loads replace it atomically: a request takes the current model once
  * and finishes on it even if a reload lands meanwhile; a failed load leaves the previous model
  * serving. Loads are serialised (a reload requested during another one runs after it).
+ *
+ * In a worker pool (WORKERS > 1) the primary owns every load: a worker never reads the disk,
+ * {@link reload} asks the primary, and the primary drives {@link prepare} (decode the handed-over
+ * bytes, swap nothing) and {@link commit} (swap) on every worker, two-phase, so a reload changes
+ * all workers or none.
  */
 @Injectable()
 export class ModelService {
@@ -43,9 +45,73 @@ export class ModelService {
     config: ConfigService<AppConfig, true>,
     private readonly metrics: MetricsService,
     @Inject(PINO_ROOT) root: Logger,
+    @Optional() @Inject(MODEL_POOL) private readonly pool: ModelPoolPort | null = null,
   ) {
     this.path = config.get('model', { infer: true }).path;
     this.log = root.child({ context: ModelService.name });
+  }
+
+  /**
+   * The start-up load: reads `MODEL_PATH` in a single process; in a pool worker, adopts the
+   * model the primary handed over (never throws: a failure leaves readiness down with why).
+   */
+  async start(): Promise<void> {
+    if (this.pool === null) {
+      await this.reload('startup');
+      return;
+    }
+    const { model, lastLoad, unavailableReason } = this.pool.initial;
+    this.unavailableReason = unavailableReason;
+    this.lastAttempt = lastLoad;
+    if (model === null) return;
+    try {
+      this.commit(
+        this.prepare(model),
+        lastLoad ?? { at: model.loadedAt, trigger: 'startup', ok: true, reason: null },
+      );
+    } catch (err) {
+      this.unavailableReason =
+        err instanceof ModelLoadError ? err.message : 'model could not be loaded (see server log)';
+      this.log.error({ err }, 'model from the primary could not be adopted; no model is serving');
+    }
+  }
+
+  /**
+   * Pool worker, phase one of a reload: checks the handed-over bytes against the primary's
+   * sha256, decodes and self-tests them, and returns the model without serving it.
+   *
+   * @throws ModelLoadError when this worker cannot serve it.
+   */
+  prepare(handoff: ModelHandoff): ServingModel {
+    const artifact = this.loader.decode(verifiedHandoffBytes(handoff));
+    return toServingModel(artifact, new Date(handoff.loadedAt));
+  }
+
+  /** Pool worker, phase two: serves `model` from now on, recording the primary's `attempt`. */
+  commit(model: ServingModel, attempt: LoadAttempt): void {
+    const previous = this.serving;
+    this.serving = model;
+    this.lastAttempt = attempt;
+    this.metrics.setModel({
+      version: model.version,
+      sha256: model.artifact.sha256,
+      sourceFormat: model.artifact.source.format,
+    });
+    this.log.info(
+      {
+        trigger: attempt.trigger,
+        modelVersion: model.version,
+        previousVersion: previous?.version ?? null,
+        nFeatures: model.artifact.nFeatures,
+      },
+      'model loaded',
+    );
+  }
+
+  /** Pool worker: records a load attempt the primary refused (nothing else changes). */
+  noteFailedAttempt(attempt: LoadAttempt): void {
+    this.lastAttempt = attempt;
+    if (this.serving === null && attempt.reason !== null) this.unavailableReason = attempt.reason;
   }
 
   /** The model to score with. @throws ModelUnavailableError when none is loaded. */
@@ -75,6 +141,7 @@ export class ModelService {
    * any) keeps serving. Never throws.
    */
   reload(trigger: ReloadTrigger): Promise<ReloadOutcome> {
+    if (this.pool !== null) return this.reloadThroughPool(this.pool, trigger);
     const next = this.queue.then(() => this.load(trigger));
     this.queue = next;
     return next;
@@ -94,6 +161,16 @@ export class ModelService {
       previous_version: outcome.previousVersion,
       model: toModelInfo(outcome.model, this.lastAttempt),
     };
+  }
+
+  private async reloadThroughPool(
+    pool: ModelPoolPort,
+    trigger: ReloadTrigger,
+  ): Promise<ReloadOutcome> {
+    const result = await pool.reload(trigger);
+    if (!result.ok) return { ok: false, reason: result.reason, serving: this.serving };
+    // The primary answers after every worker, this one included, committed the new model.
+    return { ok: true, model: this.current(), previousVersion: result.previousVersion };
   }
 
   private async load(trigger: ReloadTrigger): Promise<ReloadOutcome> {
