@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as delay } from 'node:timers/promises';
 
 /** How many workers of a pool serve, out of how many configured. */
 export interface WorkerCount {
@@ -16,6 +18,7 @@ export class LifecycleService {
   private workerCount: WorkerCount | null = null;
   private shuttingDown = false;
   private inFlight = 0;
+  private lastActivity = 0;
   private idleWaiters: (() => void)[] = [];
 
   /** True once {@link beginShutdown} was called. */
@@ -46,15 +49,30 @@ export class LifecycleService {
   /** Counts a request in. */
   requestStarted(): void {
     this.inFlight++;
+    this.lastActivity = performance.now();
   }
 
   /** Counts a request out (exactly once per {@link requestStarted}). */
   requestFinished(): void {
     this.inFlight--;
+    this.lastActivity = performance.now();
     if (this.inFlight === 0 && this.idleWaiters.length > 0) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
       for (const resolve of waiters) resolve();
+    }
+  }
+
+  /**
+   * Resolves once no request has been in flight for `quietMs`: the moment a drain may stop
+   * listening, because load balancers (which saw readiness drop) stopped sending.
+   */
+  async whenQuiet(quietMs: number, signal?: AbortSignal): Promise<void> {
+    while (signal?.aborted !== true) {
+      await this.whenIdle();
+      const wait = this.lastActivity + quietMs - performance.now();
+      if (wait <= 0 && this.inFlight === 0) return;
+      await delay(Math.max(wait, 1), undefined, { signal }).catch(() => undefined);
     }
   }
 
