@@ -7,6 +7,9 @@ const common = {
 };
 
 module.exports = {
+  // e2e tests run real processes on a shared 2-core machine, where node alone can take seconds
+  // to start (a project-level testTimeout is not applied).
+  testTimeout: 30_000,
   projects: [
     {
       ...common,

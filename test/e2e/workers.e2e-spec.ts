@@ -5,7 +5,6 @@ import { trainArtifact } from '../helpers/model-files';
 import {
   ensureBuilt,
   eventually,
-  listeningUrl,
   spawnService,
   type ServiceProcess,
 } from '../helpers/service-process';
@@ -41,7 +40,9 @@ async function startPool(
   env: Record<string, string>,
 ): Promise<{ s: ServiceProcess; url: string; workers: number[] }> {
   const s = spawnService({ ...BASE_ENV, ...env });
-  const url = await listeningUrl(s);
+  // Two workers boot on a shared 2-core machine: allow them 30 s.
+  const line = await eventually(() => s.logs.find((l) => typeof l.port === 'number'), 600);
+  const url = `http://127.0.0.1:${line.port as number}`;
   await eventually(async () => {
     const res = await hit(url, '/health/ready');
     return res.status === 200 ? res : undefined;
@@ -285,7 +286,11 @@ describe('WORKERS=2: the compiled service as a worker pool (dist/main.js)', () =
       const hits = await load.stop();
       const died = s.logs.find((l) => l.msg === 'worker died; replacing it');
       expect(died).toMatchObject({ workerPid: victim, signal: 'SIGKILL', code: null });
-      const newcomer = servingPids(s).filter((p) => !workers.includes(p));
+      // The primary's log lines are buffered up to a second.
+      const newcomer = await eventually(() => {
+        const fresh = servingPids(s).filter((p) => !workers.includes(p));
+        return fresh.length > 0 ? fresh : undefined;
+      });
       expect(newcomer).toHaveLength(1);
       // Only what the killed worker had in flight may fail: at most one request per client,
       // each sent before the kill.
