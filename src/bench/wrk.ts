@@ -73,6 +73,8 @@ export async function runWrk(options: {
           `-c${options.connections}`,
           `-d${options.durationS}s`,
           '--latency',
+          '--timeout',
+          '10s',
           '-s',
           script,
           options.url,

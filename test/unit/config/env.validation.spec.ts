@@ -1,4 +1,12 @@
-import { ConfigValidationError, loadConfig, parseByteSize, validateEnv } from '../../../src/config';
+import { availableParallelism } from 'node:os';
+import {
+  ConfigValidationError,
+  loadConfig,
+  MAX_WORKERS,
+  parseByteSize,
+  toAppConfig,
+  validateEnv,
+} from '../../../src/config';
 
 function errorOf(env: Record<string, string>): string {
   try {
@@ -23,6 +31,7 @@ describe('validateEnv / loadConfig', () => {
       security: { apiKey: null, adminToken: null },
       rateLimit: null,
       log: { level: 'info' },
+      workers: { count: 1 },
     });
   });
 
@@ -39,6 +48,7 @@ describe('validateEnv / loadConfig', () => {
       RATE_LIMIT_MAX: '100',
       RATE_LIMIT_WINDOW_MS: '1000',
       SHUTDOWN_GRACE_MS: '2500',
+      WORKERS: '4',
     });
     expect(config).toEqual({
       http: { port: 9000, host: '127.0.0.1', bodyLimitBytes: 512 * 1024, shutdownGraceMs: 2500 },
@@ -46,7 +56,15 @@ describe('validateEnv / loadConfig', () => {
       security: { apiKey: 'k'.repeat(16), adminToken: 't'.repeat(20) },
       rateLimit: { limit: 100, windowMs: 1000 },
       log: { level: 'debug' },
+      workers: { count: 4 },
     });
+  });
+
+  it('WORKERS=auto is one worker per available CPU (at most MAX_WORKERS)', () => {
+    expect(toAppConfig(validateEnv({ WORKERS: 'auto' }), 6).workers.count).toBe(6);
+    expect(toAppConfig(validateEnv({ WORKERS: 'AUTO' }), 1).workers.count).toBe(1);
+    expect(toAppConfig(validateEnv({ WORKERS: 'auto' }), 1000).workers.count).toBe(MAX_WORKERS);
+    expect(loadConfig({ WORKERS: 'auto' }).workers.count).toBe(availableParallelism());
   });
 
   it('treats empty strings as unset and ignores unknown variables', () => {
@@ -67,6 +85,11 @@ describe('validateEnv / loadConfig', () => {
     ['RATE_LIMIT_MAX', '-1', 'RATE_LIMIT_MAX must not be less than 0'],
     ['RATE_LIMIT_WINDOW_MS', '0', 'RATE_LIMIT_WINDOW_MS must not be less than 1'],
     ['SHUTDOWN_GRACE_MS', 'soon', 'SHUTDOWN_GRACE_MS must be an integer number'],
+    ['WORKERS', '0', 'WORKERS must be auto or an integer from 1 to 256'],
+    ['WORKERS', '-2', 'WORKERS must be auto or an integer from 1 to 256'],
+    ['WORKERS', '257', 'WORKERS must be auto or an integer from 1 to 256'],
+    ['WORKERS', '02', 'WORKERS must be auto or an integer from 1 to 256'],
+    ['WORKERS', 'all', 'WORKERS must be auto or an integer from 1 to 256 (got "all")'],
   ])('rejects %s=%s naming it', (name, value, message) => {
     const text = errorOf({ [name]: value });
     expect(text).toMatch(/^Invalid environment variables: /);
