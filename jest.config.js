@@ -7,8 +7,8 @@ const common = {
 };
 
 module.exports = {
-  // e2e tests run real processes on a shared 2-core machine, where node alone can take seconds
-  // to start (a project-level testTimeout is not applied).
+  // A budget, not a timing assertion: the e2e tests spawn the compiled service, which takes a few
+  // seconds to start on a loaded 2-core machine (5 s, jest's default, was not enough there).
   testTimeout: 30_000,
   projects: [
     {

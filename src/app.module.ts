@@ -12,6 +12,7 @@ import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { ModelModule } from './model/model.module';
 import { PredictModule } from './predict/predict.module';
+import { ScoringModule } from './scoring/scoring.module';
 
 /** The service: configuration, logging, metrics, the model, prediction and health routes. */
 @Module({})
@@ -31,6 +32,7 @@ export class AppModule {
         LifecycleModule,
         MetricsModule,
         ModelModule,
+        ScoringModule,
         PredictModule,
         HealthModule,
       ],

@@ -7,7 +7,7 @@ import { runWorker } from './cluster/run-worker';
 import { ConfigValidationError, loadConfig, type AppConfig } from './config';
 import { gracefulShutdown } from './lifecycle/graceful-shutdown';
 import { PINO_ROOT } from './logging/logging.constants';
-import { ModelService } from './model/model.service';
+import { ModelRegistry } from './model/model-registry';
 
 /**
  * Entry point: validate the environment (exit 1 naming the bad variables). With WORKERS > 1 this
@@ -31,8 +31,8 @@ async function main(): Promise<void> {
   if (config.workers.count > 1) return runPrimary(config);
   const app = await createApp(config);
   const logger = app.get<Logger>(PINO_ROOT);
-  const models = app.get(ModelService);
-  process.on('SIGHUP', () => void models.reload('signal'));
+  const models = app.get(ModelRegistry);
+  process.on('SIGHUP', () => void models.load(models.defaultName, 'signal'));
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) return;

@@ -1,22 +1,23 @@
 import type { Registry } from 'prom-client';
-import type { LoadAttempt, PoolReloadResult } from '../model/model-pool';
-import type { ModelHandoff } from '../model/model-handoff';
 import type { ReloadTrigger } from '../metrics/metrics.service';
+import type { ModelHandoff, RegistryChange } from '../model/model-handoff';
+import type { PoolChangeResult } from '../model/model-pool';
 
 /**
  * The IPC protocol between a worker pool's primary and its workers (node:cluster channels with
  * `advanced` serialization, so model bytes travel as typed arrays). Every message's `type` starts
  * with `pool:`; anything else on the channel (Node's own cluster messages) is ignored.
  *
- * Start-up: worker `hello` -> primary `init` (the current model hand-off) -> worker builds the
- * app and answers `built` with the sha256 it serves -> primary, in its serial queue (so no reload
- * interleaves), brings it up to date with `prepare`/`commit` if a reload landed meanwhile, then
- * `listen` -> worker listens -> `started`.
+ * Start-up: worker `hello` -> primary `init` (every registry change so far, and their
+ * generation) -> worker builds the app, replaying them, and answers `built` with that generation
+ * -> primary, in its serial queue (so no load interleaves), sends `resync` if a change landed
+ * meanwhile, then `listen` -> worker listens -> `started`.
  *
- * Reload (two-phase, run by the primary on every serving worker): `prepare` (decode, self-test,
- * swap nothing) -> every worker `prepared` ok -> `commit` -> every worker `committed` -> the
- * primary answers the requester. Any failure or timeout in phase one -> `abort`, nothing
- * changed, and `attempt` tells every worker the failed attempt for `GET /model`.
+ * A load or unload (two-phase, run by the primary on every serving worker): `prepare` (decode and
+ * verify the handed-over bytes, change nothing) -> every worker `prepared`, with the outcome the
+ * primary expects -> `commit` (install) -> every worker `committed` -> the primary answers the
+ * requester. A worker that fails in its own way (or times out) in phase one -> `abort`: nothing
+ * changed on any worker.
  */
 
 /** A prom-client registry as `getMetricsAsJSON()` returns it. */
@@ -29,21 +30,34 @@ export interface WorkersMessage {
   readonly size: number;
 }
 
+/** What phase one of a change prepares. */
+export type PreparedChange =
+  | { readonly kind: 'install'; readonly handoff: ModelHandoff }
+  | { readonly kind: 'unload'; readonly name: string };
+
 /** Messages from the primary to a worker. */
 export type ToWorker =
   | {
       readonly type: 'pool:init';
       /** 1-based slot (the `worker` metrics label); a replacement keeps its slot. */
       readonly slot: number;
-      readonly model: ModelHandoff | null;
-      readonly lastLoad: LoadAttempt | null;
-      readonly unavailableReason: string;
+      readonly changes: readonly RegistryChange[];
+      readonly generation: number;
+    }
+  | {
+      readonly type: 'pool:resync';
+      readonly changes: readonly RegistryChange[];
+      readonly generation: number;
     }
   | { readonly type: 'pool:listen'; readonly workers: Omit<WorkersMessage, 'type'> }
-  | { readonly type: 'pool:prepare'; readonly tx: number; readonly model: ModelHandoff }
-  | { readonly type: 'pool:commit'; readonly tx: number; readonly attempt: LoadAttempt }
+  | { readonly type: 'pool:prepare'; readonly tx: number; readonly change: PreparedChange }
+  | {
+      readonly type: 'pool:commit';
+      readonly tx: number;
+      readonly trigger: ReloadTrigger;
+      readonly at: string;
+    }
   | { readonly type: 'pool:abort'; readonly tx: number }
-  | { readonly type: 'pool:attempt'; readonly attempt: LoadAttempt }
   | { readonly type: 'pool:collect-metrics'; readonly id: number }
   | WorkersMessage
   | { readonly type: 'pool:reply'; readonly id: number; readonly result: WorkerRequestResult }
@@ -51,22 +65,27 @@ export type ToWorker =
 
 /** What a worker may ask the primary. */
 export type WorkerRequest =
-  { readonly op: 'reload'; readonly trigger: ReloadTrigger } | { readonly op: 'scrape' };
+  | { readonly op: 'load'; readonly name: string; readonly trigger: ReloadTrigger }
+  | { readonly op: 'unload'; readonly name: string }
+  | { readonly op: 'scrape' };
 
 /** The primary's answer to a {@link WorkerRequest}. */
 export type WorkerRequestResult =
-  | { readonly op: 'reload'; readonly result: PoolReloadResult }
+  | { readonly op: 'change'; readonly result: PoolChangeResult }
   | { readonly op: 'scrape'; readonly text: string };
 
 /** Messages from a worker to the primary. */
 export type ToPrimary =
   | { readonly type: 'pool:hello' }
-  | { readonly type: 'pool:built'; readonly sha256: string | null }
+  | { readonly type: 'pool:built'; readonly generation: number }
+  | { readonly type: 'pool:resynced' }
   | { readonly type: 'pool:started' }
   | {
       readonly type: 'pool:prepared';
       readonly tx: number;
+      /** False when this worker failed in its own way (bytes changed, name unknown, a crash). */
       readonly ok: boolean;
+      /** The load's failure reason as this worker's registry words it (null: complete success). */
       readonly reason: string | null;
     }
   | { readonly type: 'pool:committed'; readonly tx: number }

@@ -1,13 +1,14 @@
 import cluster from 'node:cluster';
 import type { AppConfig } from '../config';
 import { createLogger } from '../logging/create-logger';
-import { publicLoadReason, readVerifiedModel } from '../model/model-handoff';
+import { ConfigService } from '@nestjs/config';
+import { ModelLoader } from '../model/model-loader';
 import { PrimaryMetrics } from './pool-metrics';
 import { WorkerPool } from './worker-pool';
 
 /**
  * The primary of a worker pool (WORKERS > 1): serves no requests. It forks the workers, owns
- * the model, reloads on SIGHUP, and on SIGTERM/SIGINT drains every worker and exits 0 when all
+ * the models (reads them through the service's `ModelLoader`), reloads MODEL_NAME on SIGHUP, and on SIGTERM/SIGINT drains every worker and exits 0 when all
  * drained cleanly within SHUTDOWN_GRACE_MS (1 otherwise).
  */
 export async function runPrimary(config: AppConfig): Promise<void> {
@@ -19,8 +20,8 @@ export async function runPrimary(config: AppConfig): Promise<void> {
     cluster,
     logger,
     metrics: new PrimaryMetrics(config.workers.count),
-    readModel: () => readVerifiedModel(config.model.path),
-    describeLoadError: publicLoadReason,
+    // The service's own loader (the only code that reads model files), outside Nest.
+    source: new ModelLoader(new ConfigService<AppConfig, true>({ ...config })),
     shutdownGraceMs: config.http.shutdownGraceMs,
     onStartupFailure: (reason) => stop('startup failure', reason),
   });
@@ -35,7 +36,7 @@ export async function runPrimary(config: AppConfig): Promise<void> {
   }
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGHUP', () => void pool.reload('signal'));
+  process.on('SIGHUP', () => void pool.load(config.model.name, 'signal'));
   logger.info(
     { workers: config.workers.count, path: config.model.path },
     `starting a pool of ${config.workers.count} workers`,

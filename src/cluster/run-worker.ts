@@ -5,14 +5,14 @@ import { gracefulShutdown } from '../lifecycle/graceful-shutdown';
 import { LifecycleService } from '../lifecycle/lifecycle.service';
 import { PINO_ROOT } from '../logging/logging.constants';
 import { MetricsService } from '../metrics/metrics.service';
-import { publicLoadReason } from '../model/model-handoff';
-import { ModelService } from '../model/model.service';
-import type { ServingModel } from '../model/serving-model';
+import type { PreparedModel } from '../model/model-entry';
+import { filesFromHandoff, publicLoadReason } from '../model/model-handoff';
+import { failureReason, ModelRegistry } from '../model/model-registry';
 import { WorkerChannel, type WorkerInbound } from './worker-channel';
 
 /**
- * A pool worker (forked by the primary, `cluster.isWorker`): takes the model the primary hands
- * over, builds the app, listens on the shared port when the primary admits it, and follows the
+ * A pool worker (forked by the primary, `cluster.isWorker`): builds the app on the registry
+ * changes the primary hands over (never reading a model file), listens on the shared port when the primary admits it, and follows the
  * primary's messages (reload phases, metrics snapshots, readiness counts, drain). It drains as a
  * single process does on `pool:drain`, SIGTERM, SIGINT or when the primary goes away; SIGHUP
  * asks the primary for a pool-wide reload.
@@ -30,7 +30,7 @@ export async function runWorker(config: AppConfig): Promise<void> {
   });
   process.removeListener('disconnect', onEarlyDisconnect);
   const logger = app.get<Logger>(PINO_ROOT).child({ slot: init.slot });
-  const models = app.get(ModelService);
+  const models = app.get(ModelRegistry);
   const metrics = app.get(MetricsService);
   const lifecycle = app.get(LifecycleService);
 
@@ -46,43 +46,58 @@ export async function runWorker(config: AppConfig): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('disconnect', () => stop('primary gone'));
-  process.on('SIGHUP', () => void models.reload('signal'));
+  process.on('SIGHUP', () => void models.load(models.defaultName, 'signal'));
 
   let admit: () => void = () => undefined;
   const admitted = new Promise<void>((resolve) => (admit = resolve));
-  const staged = new Map<number, ServingModel>();
+  /** Phase one's result per transaction: a prepared install, or the name to unload. */
+  const staged = new Map<number, PreparedModel | string>();
+  let generation = init.generation;
   const handle = (message: WorkerInbound): void => {
     switch (message.type) {
-      case 'pool:prepare':
+      case 'pool:prepare': {
+        const { tx, change } = message;
         try {
-          staged.set(message.tx, models.prepare(message.model));
-          channel.send({ type: 'pool:prepared', tx: message.tx, ok: true, reason: null });
+          if (change.kind === 'install') {
+            const prepared = models.prepare(
+              filesFromHandoff(change.handoff),
+              new Date(change.handoff.loadedAt),
+            );
+            staged.set(tx, prepared);
+            channel.send({ type: 'pool:prepared', tx, ok: true, reason: failureReason(prepared) });
+          } else {
+            if (models.entry(change.name) === undefined) {
+              throw new Error(`model ${change.name} is unknown to this worker`);
+            }
+            staged.set(tx, change.name);
+            channel.send({ type: 'pool:prepared', tx, ok: true, reason: null });
+          }
         } catch (err) {
-          logger.error({ err, tx: message.tx }, 'could not prepare the model from the primary');
-          channel.send({
-            type: 'pool:prepared',
-            tx: message.tx,
-            ok: false,
-            reason: publicLoadReason(err),
-          });
+          logger.error({ err, tx }, 'could not prepare a change from the primary');
+          channel.send({ type: 'pool:prepared', tx, ok: false, reason: publicLoadReason(err) });
         }
         return;
+      }
       case 'pool:commit': {
-        const model = staged.get(message.tx);
+        const change = staged.get(message.tx);
         staged.clear();
-        if (model === undefined) {
-          logger.error({ tx: message.tx }, 'commit of a reload this worker never prepared');
+        if (change === undefined) {
+          logger.error({ tx: message.tx }, 'commit of a change this worker never prepared');
           return;
         }
-        models.commit(model, message.attempt);
+        if (typeof change === 'string') models.applyUnload(change);
+        else models.install(change, message.trigger, message.at);
+        generation++;
         channel.send({ type: 'pool:committed', tx: message.tx });
         return;
       }
       case 'pool:abort':
         staged.delete(message.tx);
         return;
-      case 'pool:attempt':
-        models.noteFailedAttempt(message.attempt);
+      case 'pool:resync':
+        models.replay(message.changes);
+        generation = message.generation;
+        channel.send({ type: 'pool:resynced' });
         return;
       case 'pool:collect-metrics':
         void metrics.registry
@@ -113,11 +128,7 @@ export async function runWorker(config: AppConfig): Promise<void> {
     return;
   }
 
-  const serving = models.peek();
-  channel.send({
-    type: 'pool:built',
-    sha256: serving !== null && init.model !== null ? init.model.sha256 : null,
-  });
+  channel.send({ type: 'pool:built', generation });
   await admitted;
   if (stopping) return;
   await app.listen(config.http.port, config.http.host);

@@ -1,5 +1,5 @@
 import type { MetricsPoolPort, ReloadTrigger } from '../metrics/metrics.service';
-import type { ModelPoolPort, PoolReloadResult } from '../model/model-pool';
+import type { ModelPoolPort, PoolChangeResult } from '../model/model-pool';
 import {
   isPoolMessage,
   type ToPrimary,
@@ -71,19 +71,17 @@ export class WorkerChannel {
     });
   }
 
-  /** The model port for this worker, with the start-up state from `init`. */
+  /** The model port for this worker, with the registry changes from `init`. */
   modelPort(init: InitMessage): ModelPoolPort {
+    const change = async (request: WorkerRequest): Promise<PoolChangeResult> => {
+      const answer = await this.request(request);
+      if (answer.op !== 'change') throw new Error('mismatched reply from the primary');
+      return answer.result;
+    };
     return {
-      initial: {
-        model: init.model,
-        lastLoad: init.lastLoad,
-        unavailableReason: init.unavailableReason,
-      },
-      reload: async (trigger: ReloadTrigger): Promise<PoolReloadResult> => {
-        const answer = await this.request({ op: 'reload', trigger });
-        if (answer.op !== 'reload') throw new Error('mismatched reply from the primary');
-        return answer.result;
-      },
+      changes: init.changes,
+      load: (name: string, trigger: ReloadTrigger) => change({ op: 'load', name, trigger }),
+      unload: (name: string) => change({ op: 'unload', name }),
     };
   }
 

@@ -1,13 +1,16 @@
 import type { Cluster, Worker } from 'node:cluster';
 import type { Logger } from 'pino';
 import type { ReloadTrigger } from '../metrics/metrics.service';
-import type { ModelHandoff, VerifiedModel } from '../model/model-handoff';
-import type { LoadAttempt, PoolReloadResult } from '../model/model-pool';
+import { ModelNotFoundError } from '../common/errors';
+import { toHandoff, verifyFiles, type RegistryChange } from '../model/model-handoff';
+import type { PoolChangeResult } from '../model/model-pool';
+import type { ModelFiles } from '../model/model-source';
 import type { PrimaryMetrics } from './pool-metrics';
 import { renderPoolMetrics } from './pool-metrics';
 import {
   isPoolMessage,
   type MetricsSnapshot,
+  type PreparedChange,
   type ToPrimary,
   type ToWorker,
   type WorkerRequest,
@@ -15,11 +18,11 @@ import {
 } from './pool-protocol';
 import { nextRestart, RESTART_BACKOFF, type CrashHistory } from './restart-backoff';
 
-/** Reads and verifies `MODEL_PATH` (the primary's only disk access). */
-export type ReadModel = () => Promise<VerifiedModel>;
-
-/** Turns a load failure into the reason callers may see. */
-export type DescribeLoadError = (err: unknown) => string;
+/** Where the primary reads model bytes: the service's `ModelLoader` (the only disk access). */
+export interface ModelSource {
+  names(): Promise<string[]>;
+  read(name: string): Promise<ModelFiles>;
+}
 
 /** Timeouts of the pool's exchanges with its workers. */
 export interface PoolTimeouts {
@@ -47,8 +50,7 @@ export interface WorkerPoolOptions {
   readonly cluster: Cluster;
   readonly logger: Logger;
   readonly metrics: PrimaryMetrics;
-  readonly readModel: ReadModel;
-  readonly describeLoadError: DescribeLoadError;
+  readonly source: ModelSource;
   /** SHUTDOWN_GRACE_MS: each worker's drain budget. */
   readonly shutdownGraceMs: number;
   readonly timeouts?: PoolTimeouts;
@@ -69,8 +71,8 @@ interface Slot {
   startedAt: number;
   history: CrashHistory;
   restartTimer: NodeJS.Timeout | null;
-  /** The sha256 the worker built its app with (reported in `built`). */
-  builtSha: string | null;
+  /** The change generation the worker built its app with (reported in `built`). */
+  builtGeneration: number;
 }
 
 /** A reply a worker owes the primary, matched by a key such as `prepared:3`. */
@@ -97,9 +99,11 @@ export class WorkerPool {
   private readonly timeouts: PoolTimeouts;
   private readonly pending = new Map<string, Pending>();
   private queue: Promise<unknown> = Promise.resolve();
-  private model: VerifiedModel | null = null;
-  private lastLoad: LoadAttempt | null = null;
-  private unavailableReason = 'the model has not been loaded yet';
+  /** Per model name, the changes since its last complete load (what a new worker replays). */
+  private readonly journal = new Map<string, RegistryChange[]>();
+  /** Artifact id serving per model name, for logs. */
+  private readonly versions = new Map<string, string | null>();
+  private generation = 0;
   private nextId = 1;
   private stopping = false;
   private readyLogged = false;
@@ -116,7 +120,7 @@ export class WorkerPool {
       startedAt: 0,
       history: { quickCrashes: 0 },
       restartTimer: null,
-      builtSha: null,
+      builtGeneration: -1,
     }));
   }
 
@@ -125,18 +129,27 @@ export class WorkerPool {
     return this.slots.filter((s) => s.state === 'serving').length;
   }
 
-  /** Loads the model (a failure leaves the workers without one, readiness down) and forks. */
+  /** Reads and verifies every model (a failure leaves the workers without it) and forks. */
   async start(): Promise<void> {
-    await this.enqueue(() => this.load('startup'));
+    for (const name of await this.options.source.names()) {
+      await this.load(name, 'startup');
+    }
     for (const slot of this.slots) this.fork(slot);
   }
 
   /**
-   * Reloads `MODEL_PATH` on every worker, all or nothing. Resolves once decided: on success
-   * every serving worker has committed the new model. Never throws.
+   * Loads `name` on every worker, all or nothing. Resolves once decided: by then every serving
+   * worker has installed the outcome (a bad file is installed as the registry installs one:
+   * the previous model keeps serving, `last_load` says why), or, when a worker failed in a way
+   * the others did not, no worker changed. Never throws.
    */
-  reload(trigger: ReloadTrigger): Promise<PoolReloadResult> {
-    return this.enqueue(() => this.load(trigger));
+  load(name: string, trigger: ReloadTrigger): Promise<PoolChangeResult> {
+    return this.enqueue(() => this.runLoad(name, trigger));
+  }
+
+  /** Unloads `name` on every worker, all or nothing. Never throws. */
+  unload(name: string): Promise<PoolChangeResult> {
+    return this.enqueue(() => this.runUnload(name));
   }
 
   /**
@@ -185,7 +198,7 @@ export class WorkerPool {
     slot.worker = worker;
     slot.state = 'booting';
     slot.startedAt = Date.now();
-    slot.builtSha = null;
+    slot.builtGeneration = -1;
     this.exits.set(
       slot.index,
       new Promise((resolve) => worker.once('exit', (code: number | null) => resolve(code))),
@@ -216,22 +229,20 @@ export class WorkerPool {
         this.send(slot, {
           type: 'pool:init',
           slot: slot.index,
-          model: this.model?.handoff ?? null,
-          lastLoad: this.lastLoad,
-          unavailableReason: this.unavailableReason,
+          changes: this.changes(),
+          generation: this.generation,
         });
         return;
       case 'pool:built':
-        slot.builtSha = message.sha256;
+        slot.builtGeneration = message.generation;
         void this.enqueue(() => this.admit(slot, worker));
         return;
       case 'pool:started':
+      case 'pool:resynced':
+        this.settle(`${message.type}:0`, slot, message);
+        return;
       case 'pool:committed':
-        this.settle(
-          `${message.type}:${message.type === 'pool:committed' ? message.tx : 0}`,
-          slot,
-          message,
-        );
+        this.settle(`pool:committed:${message.tx}`, slot, message);
         return;
       case 'pool:prepared':
         this.settle(`pool:prepared:${message.tx}`, slot, message);
@@ -254,10 +265,19 @@ export class WorkerPool {
   }
 
   private async answer(request: WorkerRequest): Promise<WorkerRequestResult> {
-    if (request.op === 'reload') {
-      return { op: 'reload', result: await this.reload(request.trigger) };
+    switch (request.op) {
+      case 'load':
+        return { op: 'change', result: await this.load(request.name, request.trigger) };
+      case 'unload':
+        return { op: 'change', result: await this.unload(request.name) };
+      case 'scrape':
+        return { op: 'scrape', text: await this.scrape() };
     }
-    return { op: 'scrape', text: await this.scrape() };
+  }
+
+  /** Every change a worker starting now replays. */
+  private changes(): RegistryChange[] {
+    return [...this.journal.values()].flat();
   }
 
   /** The pool's metrics: every serving worker's snapshot summed, plus the primary's. */
@@ -282,37 +302,29 @@ export class WorkerPool {
   }
 
   /**
-   * Admits a worker that built its app: brings it up to date if a reload committed since its
+   * Admits a worker that built its app: brings it up to date if a change landed since its
    * `init`, then lets it listen. Runs in the serial queue.
    */
   private async admit(slot: Slot, worker: Worker): Promise<void> {
     if (slot.worker !== worker || this.stopping) return;
-    const model = this.model;
-    if (model !== null && slot.builtSha !== model.handoff.sha256) {
-      const tx = this.nextId++;
-      const ok = await this.prepareAll([slot], tx, model.handoff);
-      if (ok.failed.length > 0 || ok.gone.length > 0) {
-        if (slot.worker === worker) {
-          this.log.error(
-            { slot: slot.index, reasons: ok.failed },
-            'new worker could not take the current model; replacing it',
-          );
-          worker.process.kill('SIGKILL');
-        }
+    if (slot.builtGeneration !== this.generation) {
+      const resynced = await this.ask(
+        slot,
+        'pool:resynced:0',
+        { type: 'pool:resync', changes: this.changes(), generation: this.generation },
+        this.timeouts.prepareMs,
+      );
+      if (resynced === null) {
+        if (slot.worker === worker) worker.process.kill('SIGKILL');
         return;
       }
-      await this.commitAll([slot], tx, this.lastLoad ?? this.startupAttempt(model));
     }
-    const listening = this.ask(
+    const started = await this.ask(
       slot,
       'pool:started:0',
-      {
-        type: 'pool:listen',
-        workers: { serving: this.servingCount, size: this.options.size },
-      },
+      { type: 'pool:listen', workers: { serving: this.servingCount, size: this.options.size } },
       this.timeouts.startMs,
     );
-    const started = await listening;
     if (started === null || slot.worker !== worker) return;
     slot.state = 'serving';
     this.everServed = true;
@@ -320,126 +332,151 @@ export class WorkerPool {
     this.publishWorkers();
   }
 
-  private startupAttempt(model: VerifiedModel): LoadAttempt {
-    return { at: model.handoff.loadedAt, trigger: 'startup', ok: true, reason: null };
-  }
-
-  /** One load: read and verify once here, then prepare and commit on every serving worker. */
-  private async load(trigger: ReloadTrigger): Promise<PoolReloadResult> {
-    const at = new Date().toISOString();
-    let model: VerifiedModel;
+  /** One load: read and verify once here, then prepare and install on every serving worker. */
+  private async runLoad(name: string, trigger: ReloadTrigger): Promise<PoolChangeResult> {
+    let files: ModelFiles;
     try {
-      model = await this.options.readModel();
+      files = await this.options.source.read(name);
     } catch (err) {
-      return this.fail(trigger, at, this.options.describeLoadError(err), err);
+      const notFound = err instanceof ModelNotFoundError;
+      const reason =
+        err instanceof Error && notFound ? err.message : 'model could not be read (see server log)';
+      this.options.metrics.recordReload('failure', trigger);
+      this.log.error({ trigger, model: name, reason, err }, 'model load failed');
+      return { ok: false, reason, notFound };
     }
-    const targets = this.slots.filter((s) => s.state === 'serving');
-    const tx = this.nextId++;
-    const prepared = await this.prepareAll(targets, tx, model.handoff);
-    if (prepared.failed.length > 0) {
-      for (const slot of targets) this.send(slot, { type: 'pool:abort', tx });
-      const first = prepared.failed[0];
-      return this.fail(
-        trigger,
-        at,
-        `worker ${first.slot} could not load the model: ${first.reason}`,
-        null,
+    const loadedAt = new Date();
+    const at = loadedAt.toISOString();
+    const handoff = toHandoff(files, loadedAt);
+    const verdict = verifyFiles(files, loadedAt);
+    const change: RegistryChange = { kind: 'install', handoff, trigger, at };
+    const refused = await this.twoPhase({ kind: 'install', handoff }, trigger, at, verdict.reason);
+    if (refused !== null) {
+      this.options.metrics.recordReload('failure', trigger);
+      return { ok: false, reason: refused };
+    }
+    const previous = this.versions.get(name) ?? null;
+    if (verdict.reason === null) this.journal.set(name, [change]);
+    else this.journal.set(name, [...(this.journal.get(name) ?? []), change]);
+    this.generation++;
+    this.options.metrics.recordReload(verdict.reason === null ? 'success' : 'failure', trigger);
+    if (verdict.reason !== null) {
+      this.log.error(
+        { trigger, model: name, reason: verdict.reason, servingVersion: previous },
+        'model load failed on the primary and every worker alike; what served keeps serving',
       );
+      return { ok: false, reason: verdict.reason };
     }
-    const previous = this.model;
-    const attempt: LoadAttempt = { at, trigger, ok: true, reason: null };
-    this.model = model;
-    this.lastLoad = attempt;
-    await this.commitAll(
-      targets.filter((s) => s.state === 'serving'),
-      tx,
-      attempt,
-    );
-    this.options.metrics.recordReload('success', trigger);
+    this.versions.set(name, verdict.modelVersion);
     this.log.info(
       {
         trigger,
-        modelVersion: model.version,
-        previousVersion: previous?.version ?? null,
-        sha256: model.handoff.sha256,
-        workers: targets.length,
+        model: name,
+        modelVersion: verdict.modelVersion,
+        previousVersion: previous,
+        workers: this.servingCount,
       },
-      'model loaded',
+      'model loaded on every worker',
     );
-    return { ok: true, previousVersion: previous?.version ?? null };
+    return { ok: true };
   }
 
-  private fail(trigger: ReloadTrigger, at: string, reason: string, err: unknown): PoolReloadResult {
-    const attempt: LoadAttempt = { at, trigger, ok: false, reason };
-    this.lastLoad = attempt;
-    if (this.model === null) this.unavailableReason = reason;
-    for (const slot of this.slots) {
-      if (slot.state === 'serving' || slot.state === 'booting') {
-        this.send(slot, { type: 'pool:attempt', attempt });
-      }
+  private async runUnload(name: string): Promise<PoolChangeResult> {
+    if (!this.journal.has(name)) {
+      return { ok: false, reason: new ModelNotFoundError(name).message, notFound: true };
     }
-    this.options.metrics.recordReload('failure', trigger);
-    this.log.error(
-      { trigger, reason, err: err ?? undefined, servingVersion: this.model?.version ?? null },
-      this.model === null
-        ? 'model load failed; no model is serving'
-        : 'model reload failed; previous model keeps serving on every worker',
+    const refused = await this.twoPhase(
+      { kind: 'unload', name },
+      'api',
+      new Date().toISOString(),
+      null,
     );
-    return { ok: false, reason };
+    if (refused !== null) return { ok: false, reason: refused };
+    this.journal.set(name, [...(this.journal.get(name) ?? []), { kind: 'unload', name }]);
+    this.versions.set(name, null);
+    this.generation++;
+    this.log.info({ model: name, workers: this.servingCount }, 'model unloaded on every worker');
+    return { ok: true };
+  }
+
+  /**
+   * Phase one on every serving worker; when each prepared the outcome the primary expects,
+   * phase two. Returns null when committed, else why every worker was told to abort.
+   */
+  private async twoPhase(
+    change: PreparedChange,
+    trigger: ReloadTrigger,
+    at: string,
+    expected: string | null,
+  ): Promise<string | null> {
+    const targets = this.slots.filter((s) => s.state === 'serving');
+    const tx = this.nextId++;
+    const prepared = await this.prepareAll(targets, tx, change, expected);
+    if (prepared.failed.length > 0) {
+      for (const slot of targets) this.send(slot, { type: 'pool:abort', tx });
+      const first = prepared.failed[0];
+      const reason = `worker ${first.slot} could not prepare the change (${first.reason}); no worker changed`;
+      this.log.error({ trigger, failed: prepared.failed }, reason);
+      return reason;
+    }
+    await this.commitAll(
+      targets.filter((s) => s.state === 'serving'),
+      tx,
+      trigger,
+      at,
+    );
+    return null;
   }
 
   private async prepareAll(
     targets: readonly Slot[],
     tx: number,
-    handoff: ModelHandoff,
-  ): Promise<{ failed: { slot: number; reason: string }[]; gone: number[] }> {
+    change: PreparedChange,
+    expected: string | null,
+  ): Promise<{ failed: { slot: number; reason: string }[] }> {
     const replies = await Promise.all(
       targets.map((slot) =>
         this.ask(
           slot,
           `pool:prepared:${tx}`,
-          { type: 'pool:prepare', tx, model: handoff },
+          { type: 'pool:prepare', tx, change },
           this.timeouts.prepareMs,
         ).then((reply) => ({ slot, reply })),
       ),
     );
     const failed: { slot: number; reason: string }[] = [];
-    const gone: number[] = [];
     for (const { slot, reply } of replies) {
       if (reply === null) {
-        // Died meanwhile (its replacement starts on whichever model wins) or timed out.
+        // Died meanwhile (its replacement replays whatever wins) or timed out.
         if (slot.state === 'serving')
           failed.push({ slot: slot.index, reason: 'no answer in time' });
-        else gone.push(slot.index);
-      } else if (reply.type === 'pool:prepared' && !reply.ok) {
-        failed.push({ slot: slot.index, reason: reply.reason ?? 'unknown' });
+      } else if (reply.type === 'pool:prepared' && (!reply.ok || reply.reason !== expected)) {
+        failed.push({ slot: slot.index, reason: reply.reason ?? 'unexpected success' });
       }
     }
-    return { failed, gone };
+    return { failed };
   }
 
   private async commitAll(
     targets: readonly Slot[],
     tx: number,
-    attempt: LoadAttempt,
+    trigger: ReloadTrigger,
+    at: string,
   ): Promise<void> {
     const replies = await Promise.all(
       targets.map((slot) =>
         this.ask(
           slot,
           `pool:committed:${tx}`,
-          { type: 'pool:commit', tx, attempt },
+          { type: 'pool:commit', tx, trigger, at },
           this.timeouts.commitMs,
         ).then((reply) => ({ slot, reply })),
       ),
     );
     for (const { slot, reply } of replies) {
       if (reply === null && slot.state === 'serving' && slot.worker !== null) {
-        // A worker that cannot swap a pointer in time is wedged: replace it (on the new model).
-        this.log.error(
-          { slot: slot.index },
-          'worker did not commit the reload in time; replacing it',
-        );
+        // A worker that cannot swap a pointer in time is wedged: replace it (it replays the change).
+        this.log.error({ slot: slot.index }, 'worker did not commit in time; replacing it');
         slot.worker.process.kill('SIGKILL');
       }
     }

@@ -1,35 +1,30 @@
-import type { ModelHandoff } from './model-handoff';
 import type { ReloadTrigger } from '../metrics/metrics.service';
+import type { RegistryChange } from './model-handoff';
 
-/** The last load attempt, for `GET /model`. */
-export interface LoadAttempt {
-  readonly at: string;
-  readonly trigger: ReloadTrigger;
-  readonly ok: boolean;
-  readonly reason: string | null;
-}
-
-/** What a pool's primary decided about a reload. */
-export type PoolReloadResult =
-  | { readonly ok: true; readonly previousVersion: string | null }
-  | { readonly ok: false; readonly reason: string };
+/** What a pool's primary decided about a load or an unload. */
+export type PoolChangeResult =
+  | { readonly ok: true }
+  | {
+      readonly ok: false;
+      readonly reason: string;
+      /** The primary does not know the model name (404, as in a single process). */
+      readonly notFound?: boolean;
+    };
 
 /**
- * How a pool worker's {@link ModelService} reaches the primary, which owns every load: the
- * model state handed over at start-up, and reload requests (`POST /model/reload`, `SIGHUP`),
- * which the primary runs on every worker at once. Absent in a single process.
+ * How a pool worker's {@link ModelRegistry} reaches the primary, which owns every load: the
+ * registry changes so far (replayed at start-up) and load/unload requests (`POST /model/reload`,
+ * `SIGHUP`, repository load/unload), which the primary runs on every worker at once, two-phase.
+ * Absent in a single process.
  */
 export interface ModelPoolPort {
-  /** The primary's model and last load attempt when this worker started. */
-  readonly initial: {
-    readonly model: ModelHandoff | null;
-    readonly lastLoad: LoadAttempt | null;
-    /** Why no model serves (when `model` is null). */
-    readonly unavailableReason: string;
-  };
+  /** Every registry change a worker starting now replays, in order. */
+  readonly changes: readonly RegistryChange[];
   /**
-   * Asks the primary to reload on every worker. Resolves once the primary decided; on success
-   * this worker has already committed the new model.
+   * Asks the primary to load `name` on every worker. Resolves once the primary decided; by then
+   * this worker has installed the outcome (or nothing changed anywhere).
    */
-  reload(trigger: ReloadTrigger): Promise<PoolReloadResult>;
+  load(name: string, trigger: ReloadTrigger): Promise<PoolChangeResult>;
+  /** Asks the primary to unload `name` on every worker (same contract as {@link load}). */
+  unload(name: string): Promise<PoolChangeResult>;
 }

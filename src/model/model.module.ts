@@ -4,23 +4,26 @@ import type { Logger } from 'pino';
 import type { AppConfig } from '../config';
 import { PINO_ROOT } from '../logging/logging.constants';
 import { MetricsService } from '../metrics/metrics.service';
+import { ModelAdminService } from './model-admin.service';
 import { ModelController } from './model.controller';
 import { ModelLoader } from './model-loader';
 import type { ModelPoolPort } from './model-pool';
+import { ModelRegistry } from './model-registry';
 import { MODEL_POOL } from './model.constants';
-import { ModelService } from './model.service';
 
 /**
- * The serving model. Its provider is an async factory that loads `MODEL_PATH` before the app
- * serves (in a pool worker: adopts the primary's hand-off); a missing or corrupt file does not
- * stop start-up (readiness reports why instead).
+ * The model registry. Its provider is an async factory that loads every configured model before
+ * the app serves (in a pool worker: replays what the primary handed over); a missing or corrupt
+ * file does not stop start-up (readiness reports why
+ * instead). {@link ModelLoader} is the provider to replace for another source of model bytes.
  */
 @Module({
   controllers: [ModelController],
   providers: [
     ModelLoader,
+    ModelAdminService,
     {
-      provide: ModelService,
+      provide: ModelRegistry,
       inject: [
         ModelLoader,
         ConfigService,
@@ -34,13 +37,13 @@ import { ModelService } from './model.service';
         metrics: MetricsService,
         logger: Logger,
         pool: ModelPoolPort | undefined,
-      ): Promise<ModelService> => {
-        const service = new ModelService(loader, config, metrics, logger, pool ?? null);
-        await service.start();
-        return service;
+      ): Promise<ModelRegistry> => {
+        const registry = new ModelRegistry(loader, config, metrics, logger, pool ?? null);
+        await registry.start();
+        return registry;
       },
     },
   ],
-  exports: [ModelService],
+  exports: [ModelRegistry, ModelLoader],
 })
 export class ModelModule {}
