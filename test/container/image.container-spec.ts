@@ -242,7 +242,7 @@ describe('ml-anomaly-api image', () => {
     expect(ready?.body.details.workers).toEqual({ status: 'up', serving: 2, size: 2 });
     // PID 1 is the primary, with two node workers under it.
     const processes = docker(['top', WORKERS_NAME, '-o', 'pid,ppid,args']).split('\n').slice(1);
-    expect(processes.filter((l) => /node dist\/main\.js/.test(l))).toHaveLength(3);
+    expect(processes.filter((l) => /dist\/main\.js/.test(l))).toHaveLength(3);
     const outcomes: Outcome[] = [];
     for (let i = 0; i < 16; i++) {
       outcomes.push(await predict(port, i % 2 ? [2.1, 2.1] : [-5.5, 5.2], `workers-${i}`));

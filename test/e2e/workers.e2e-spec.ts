@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { decodeArtifact } from '../../src/artifact';
-import { hit, startLoad, type Hit } from '../helpers/http-load';
+import { hit, startLoad, stopAllLoads, type Hit } from '../helpers/http-load';
 import { trainArtifact } from '../helpers/model-files';
 import {
   ensureBuilt,
@@ -80,7 +80,8 @@ describe('WORKERS=2: the compiled service as a worker pool (dist/main.js)', () =
   const running: ServiceProcess[] = [];
 
   beforeAll(() => ensureBuilt());
-  afterAll(() => {
+  afterAll(async () => {
+    await stopAllLoads();
     for (const s of running) if (s.child.exitCode === null) s.child.kill('SIGKILL');
     dir.remove();
   });
@@ -272,16 +273,26 @@ describe('WORKERS=2: the compiled service as a worker pool (dist/main.js)', () =
       const [victim, survivor] = workers;
       const killedAt = Date.now();
       process.kill(victim, 'SIGKILL');
-      const degraded = await eventually(async () => {
-        const h = await hit(url, '/health/ready');
-        return h.status === 503 ? h : undefined;
+      // Probe readiness (as a load balancer would) until it dropped and came back.
+      const probes: Hit[] = [];
+      let degraded: Hit | undefined;
+      let replaced: Hit | undefined;
+      const probeUntil = Date.now() + 60_000;
+      while (replaced === undefined && Date.now() < probeUntil) {
+        const h = await hit(url, '/health/ready', { timeoutMs: 3000 });
+        probes.push(h);
+        if (h.status === 503 && degraded === undefined) degraded = h;
+        else if (h.status === 200 && degraded !== undefined) replaced = h;
+        else await new Promise((r) => setTimeout(r, 25));
+      }
+      expect({
+        statuses: probes.map((p) => p.status || p.error),
+        degraded: degraded?.body?.error?.workers,
+      }).toMatchObject({
+        degraded: { status: 'down', serving: 1, size: 2 },
       });
-      expect(degraded.body.error.workers).toMatchObject({ status: 'down', serving: 1, size: 2 });
-      const replaced = await eventually(async () => {
-        const h = await hit(url, '/health/ready');
-        return h.status === 200 ? h : undefined;
-      }, 600);
-      expect(replaced.body.details.workers).toEqual({ status: 'up', serving: 2, size: 2 });
+      expect(replaced).toBeDefined();
+      expect(replaced!.body.details.workers).toEqual({ status: 'up', serving: 2, size: 2 });
       await new Promise((r) => setTimeout(r, 300));
       const hits = await load.stop();
       const died = s.logs.find((l) => l.msg === 'worker died; replacing it');

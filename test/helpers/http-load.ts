@@ -116,6 +116,13 @@ export interface Load {
   stop(): Promise<Hit[]>;
 }
 
+const running = new Set<Load>();
+
+/** Stops every load still running (for `afterAll`: a failed test must not leave loops behind). */
+export async function stopAllLoads(): Promise<void> {
+  await Promise.all([...running].map((load) => load.stop()));
+}
+
 /** Starts `clients` loops sending `make()` requests until stopped (or `until` says so). */
 export function startLoad(
   clients: number,
@@ -123,20 +130,23 @@ export function startLoad(
   until: (last: Hit) => boolean = () => false,
 ): Load {
   const hits: Hit[] = [];
-  let running = true;
+  let active = true;
   const loops = Array.from({ length: clients }, async () => {
-    while (running) {
+    while (active) {
       const h = await make();
       hits.push(h);
       if (until(h)) break;
     }
   });
-  return {
+  const load: Load = {
     hits,
     stop: async () => {
-      running = false;
+      active = false;
+      running.delete(load);
       await Promise.all(loops);
       return hits;
     },
   };
+  running.add(load);
+  return load;
 }
