@@ -34,11 +34,14 @@ RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts \
 
 FROM ${NODE_IMAGE} AS runtime
 # SHUTDOWN_GRACE_MS stays under `docker stop`'s default 10 s before SIGKILL.
+# WORKERS=1 is one process; `docker run -e WORKERS=4` (or `auto`: one per CPU the container may
+# use) makes PID 1 a primary that forks that many workers on port 8000 (README, "Workers").
 ENV NODE_ENV=production \
     PORT=8000 \
     HOST=0.0.0.0 \
     MODEL_PATH=/app/model-artifacts/anomaly-detector.json \
-    SHUTDOWN_GRACE_MS=8000
+    SHUTDOWN_GRACE_MS=8000 \
+    WORKERS=1
 WORKDIR /app
 # Everything is owned by root and read-only to the service user: the process never writes to
 # its image, so the container also runs with a read-only root filesystem.

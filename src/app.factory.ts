@@ -4,6 +4,7 @@ import helmet from 'helmet';
 import { Logger as NestPinoLogger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
+import type { PoolPorts } from './cluster/pool-ports.module';
 import type { AppConfig } from './config';
 import { API_HELMET_OPTIONS, DOCS_CSP_DIRECTIVES } from './http/helmet.options';
 import { HttpObserverMiddleware } from './http/http-observer.middleware';
@@ -14,6 +15,8 @@ import { DOCS_PATH, setupSwagger } from './swagger';
 export interface CreateAppOptions {
   /** Where log lines go (stdout, asynchronously, when omitted). */
   readonly logDestination?: DestinationStream;
+  /** Set in a pool worker: how the app reaches the primary (src/cluster). */
+  readonly pool?: PoolPorts;
 }
 
 /**
@@ -30,11 +33,14 @@ export async function createApp(
   options: CreateAppOptions = {},
 ): Promise<NestExpressApplication> {
   const logger = createLogger(config.log.level, options.logDestination);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, logger), {
-    bodyParser: false,
-    bufferLogs: true,
-    abortOnError: false,
-  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot(config, logger, options.pool),
+    {
+      bodyParser: false,
+      bufferLogs: true,
+      abortOnError: false,
+    },
+  );
   app.useLogger(app.get(NestPinoLogger));
   app.disable('x-powered-by');
   app.set('etag', false);

@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import type { Logger } from 'pino';
 import { AuthModule } from './auth/auth.module';
+import { PoolPortsModule, type PoolPorts } from './cluster/pool-ports.module';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { configModule, type AppConfig } from './config';
 import { HealthModule } from './health/health.module';
@@ -17,11 +18,15 @@ import { ScoringModule } from './scoring/scoring.module';
 /** The service: configuration, logging, metrics, the model, prediction and health routes. */
 @Module({})
 export class AppModule {
-  /** The root module for `config`, logging through `logger`. */
-  static forRoot(config: AppConfig, logger: Logger): DynamicModule {
+  /**
+   * The root module for `config`, logging through `logger`; `pool` when this process is a
+   * worker of a pool (WORKERS > 1).
+   */
+  static forRoot(config: AppConfig, logger: Logger, pool?: PoolPorts): DynamicModule {
     return {
       module: AppModule,
       imports: [
+        ...(pool === undefined ? [] : [PoolPortsModule.forRoot(pool)]),
         configModule(config),
         LoggingModule.forRoot(logger),
         AuthModule.forRoot(config),

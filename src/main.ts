@@ -1,16 +1,21 @@
 import 'reflect-metadata';
+import cluster from 'node:cluster';
 import type { Logger } from 'pino';
 import { createApp } from './app.factory';
+import { runPrimary } from './cluster/run-primary';
+import { runWorker } from './cluster/run-worker';
 import { ConfigValidationError, loadConfig, type AppConfig } from './config';
 import { gracefulShutdown } from './lifecycle/graceful-shutdown';
 import { PINO_ROOT } from './logging/logging.constants';
 import { ModelRegistry } from './model/model-registry';
 
 /**
- * Runs the service: validate the environment (exit code 1 naming the bad variables), build the
- * app, listen, and handle signals: SIGHUP reloads the model; SIGTERM/SIGINT drain and exit 0
- * within SHUTDOWN_GRACE_MS (1 if requests were still in flight). Signals are handled here rather
- * than by Nest's `enableShutdownHooks`, which re-raises the signal and so never exits 0.
+ * Entry point: validate the environment (exit 1 naming the bad variables). With WORKERS > 1 this
+ * process becomes a pool's primary (src/cluster/run-primary.ts) and its forks the workers
+ * (run-worker.ts). With WORKERS=1 (the default) it is the whole service: build the app, listen,
+ * and handle signals: SIGHUP reloads the model; SIGTERM/SIGINT drain and exit 0 within
+ * SHUTDOWN_GRACE_MS (1 if requests were still in flight). Signals are handled here rather than
+ * by Nest's `enableShutdownHooks`, which re-raises the signal and so never exits 0.
  * `node dist/main.js` (the image) and `ml-anomaly-api serve` (`npm start`) both land here.
  *
  * @returns 0 once listening (the process then runs until a signal), 1 for a bad environment
@@ -23,6 +28,14 @@ export async function serve(): Promise<number> {
     if (!(err instanceof ConfigValidationError)) throw err;
     process.stderr.write(`${err.message}\n`);
     return 1;
+  }
+  if (cluster.isWorker) {
+    await runWorker(config);
+    return 0;
+  }
+  if (config.workers.count > 1) {
+    await runPrimary(config);
+    return 0;
   }
   const app = await createApp(config);
   const logger = app.get<Logger>(PINO_ROOT);

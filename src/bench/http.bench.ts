@@ -23,6 +23,10 @@
  * to decide its p99; a gateway's keep-alive pool does not reconnect like that.
  *
  * Usage: node dist/bench/http.bench.js [--duration 5] [--rounds 1] [--warmup 2]
+ *
+ * With `--workers 1,2` it measures the worker pool instead (WORKERS=1 against WORKERS=2 and
+ * any other counts listed, wrk as the load generator): see workers.bench.ts. Extra options there:
+ * `--connections 64`, `--wrk-threads 2`.
  */
 import autocannon from 'autocannon';
 import { fork, type ChildProcess } from 'node:child_process';
@@ -31,6 +35,8 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { decodeArtifact } from '../artifact';
 import { matrixFromRows, prepareForest, scoreSamples } from '../engine';
+import { runWorkersBench } from './workers.bench';
+import { hasWrk } from './wrk';
 
 const HOST = '127.0.0.1';
 const CONNECTIONS = [1, 16, 64] as const;
@@ -262,6 +268,17 @@ function medianOf(runs: Measurement[]): Measurement {
 
 const fmt = (v: number, digits = 2): string => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a');
 
+/** `--workers 1,2` as numbers, or null when absent. */
+function workersArg(): number[] | null {
+  const i = process.argv.indexOf('--workers');
+  if (i < 0) return null;
+  const list = (process.argv[i + 1] ?? '').split(',').map(Number);
+  if (list.length === 0 || !list.every((n) => Number.isInteger(n) && n >= 1 && n <= 64)) {
+    throw new Error('--workers takes a list of worker counts, e.g. 1,2');
+  }
+  return list;
+}
+
 async function main(): Promise<void> {
   const duration = arg('duration', 5, MAX_DURATION_S);
   const rounds = Math.round(arg('rounds', 1, MAX_ROUNDS));
@@ -270,6 +287,20 @@ async function main(): Promise<void> {
     throw new Error(
       `${DEFAULT_MODEL} is missing: run \`npm start\` once (it trains it) or \`npm run train\``,
     );
+  }
+  const workers = workersArg();
+  if (workers !== null) {
+    if (!hasWrk()) throw new Error('--workers needs wrk on PATH (Debian: apt-get install wrk)');
+    await runWorkersBench({
+      workers,
+      durationS: duration,
+      rounds,
+      warmupS: warmup,
+      connections: Math.round(arg('connections', 64, 1024)),
+      wrkThreads: Math.round(arg('wrk-threads', 2, 16)),
+      batchBody: batchBody(),
+    });
+    return;
   }
   const single = JSON.stringify({ data: [2.1, 2.1] });
   const batch = batchBody();

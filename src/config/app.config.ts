@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+import { MAX_WORKERS } from './is-worker-count.decorator';
 import {
   BODY_LIMIT_PATTERN,
   validateEnv,
@@ -46,6 +48,13 @@ export interface AppConfig {
     /** PSI above which a feature counts as drifting. */
     readonly psiThreshold: number;
   };
+  readonly workers: {
+    /**
+     * HTTP-serving processes: 1 is a single process (no primary, no IPC); above 1 a primary
+     * forks this many workers that share the port. `WORKERS=auto` resolved to the CPU count.
+     */
+    readonly count: number;
+  };
 }
 
 const UNIT_BYTES: Readonly<Record<string, number>> = { b: 1, kb: 1024, mb: 1024 * 1024 };
@@ -57,8 +66,14 @@ export function parseByteSize(text: string): number {
   return Math.floor(Number(m[1]) * UNIT_BYTES[(m[2] ?? 'b').toLowerCase()]);
 }
 
-/** Maps validated environment variables to {@link AppConfig}. */
-export function toAppConfig(env: EnvironmentVariables): AppConfig {
+/**
+ * Maps validated environment variables to {@link AppConfig}. `cpus` is what `WORKERS=auto`
+ * resolves to (`os.availableParallelism()` unless a test says otherwise).
+ */
+export function toAppConfig(
+  env: EnvironmentVariables,
+  cpus: number = availableParallelism(),
+): AppConfig {
   return Object.freeze({
     http: Object.freeze({
       port: env.PORT,
@@ -82,6 +97,11 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
       windowRows: env.MONITOR_WINDOW_ROWS,
       minRows: env.MONITOR_MIN_ROWS,
       psiThreshold: env.DRIFT_PSI_THRESHOLD,
+    }),
+    workers: Object.freeze({
+      count: /^auto$/i.test(env.WORKERS)
+        ? Math.min(Math.max(1, cpus), MAX_WORKERS)
+        : Number(env.WORKERS),
     }),
   });
 }

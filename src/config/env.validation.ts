@@ -14,6 +14,7 @@ import {
   type ValidationError,
 } from 'class-validator';
 import { IsHost } from './is-host.decorator';
+import { IsWorkerCount } from './is-worker-count.decorator';
 
 /**
  * A model name: a URL path segment and a directory name at once (`MODEL_NAME`, repository
@@ -143,6 +144,14 @@ export class EnvironmentVariables {
   @Min(0)
   @Max(100)
   DRIFT_PSI_THRESHOLD = 0.2;
+
+  /**
+   * Processes serving HTTP: an integer, or `auto` for one per available CPU
+   * (`os.availableParallelism()`). 1 is a single process; above 1 a primary process forks that
+   * many workers sharing the port (see README, "Workers"). @default '1'
+   */
+  @IsWorkerCount()
+  WORKERS = '1';
 }
 
 /** The variables {@link validateEnv} reads; everything else in the environment is ignored. */
@@ -164,6 +173,7 @@ export const ENV_KEYS: readonly (keyof EnvironmentVariables)[] = [
   'MONITOR_WINDOW_ROWS',
   'MONITOR_MIN_ROWS',
   'DRIFT_PSI_THRESHOLD',
+  'WORKERS',
 ];
 
 /** Raised when the environment is invalid; the message names every offending variable. */
@@ -177,7 +187,7 @@ type EnvRecord = Readonly<Record<string, string | undefined>>;
 const SECRET_KEYS = new Set<string>(['API_KEY', 'ADMIN_TOKEN']);
 
 /** Constraints about a value's type, reported before (and instead of) its range. */
-const TYPE_CONSTRAINTS = ['isInt', 'isNumber', 'isString', 'isIn', 'isHost'];
+const TYPE_CONSTRAINTS = ['isInt', 'isNumber', 'isString', 'isIn', 'isHost', 'isWorkerCount'];
 
 const INTEGER_KEYS = new Set<string>([
   'PORT',

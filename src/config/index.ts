@@ -7,3 +7,4 @@ export {
   validateEnv,
   type LogLevel,
 } from './env.validation';
+export { MAX_WORKERS } from './is-worker-count.decorator';

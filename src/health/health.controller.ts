@@ -4,6 +4,7 @@ import { HealthCheck, HealthCheckService, type HealthCheckResult } from '@nestjs
 import { InfrastructureRoute } from '../auth/skip-api-key.decorator';
 import { ModelHealthIndicator } from './model.health';
 import { ShutdownHealthIndicator } from './shutdown.health';
+import { WorkersHealthIndicator } from './workers.health';
 
 /** Health endpoints in Terminus's format (200 `ok` / 503 `error`). */
 @ApiTags('health')
@@ -14,6 +15,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly model: ModelHealthIndicator,
     private readonly shutdown: ShutdownHealthIndicator,
+    private readonly workers: WorkersHealthIndicator,
   ) {}
 
   /** Running and a model is loaded. */
@@ -32,17 +34,20 @@ export class HealthController {
     return this.health.check([]);
   }
 
-  /** A model is loaded and no shutdown has begun: the readiness probe. */
+  /**
+   * A model is loaded and no shutdown has begun (and, with WORKERS > 1, every worker serves):
+   * the readiness probe.
+   */
   @Get('ready')
   @HealthCheck()
   @ApiOperation({
     operationId: 'readiness',
-    summary: 'Readiness: a model is loaded and the service is not shutting down',
+    summary:
+      'Readiness: a model is loaded, the service is not shutting down and (WORKERS > 1) every worker serves',
   })
   ready(): Promise<HealthCheckResult> {
-    return this.health.check([
-      () => this.model.isHealthy('model'),
-      () => this.shutdown.isHealthy('shutdown'),
-    ]);
+    const checks = [() => this.model.isHealthy('model'), () => this.shutdown.isHealthy('shutdown')];
+    if (this.workers.applies) checks.push(() => this.workers.isHealthy('workers'));
+    return this.health.check(checks);
   }
 }

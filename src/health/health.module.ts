@@ -4,6 +4,7 @@ import { ModelModule } from '../model/model.module';
 import { HealthController } from './health.controller';
 import { ModelHealthIndicator } from './model.health';
 import { ShutdownHealthIndicator } from './shutdown.health';
+import { WorkersHealthIndicator } from './workers.health';
 
 /**
  * `/health`, `/health/live`, `/health/ready`. Terminus's own failure logging is off: probes fail
@@ -12,6 +13,6 @@ import { ShutdownHealthIndicator } from './shutdown.health';
 @Module({
   imports: [TerminusModule.forRoot({ logger: false }), ModelModule],
   controllers: [HealthController],
-  providers: [ModelHealthIndicator, ShutdownHealthIndicator],
+  providers: [ModelHealthIndicator, ShutdownHealthIndicator, WorkersHealthIndicator],
 })
 export class HealthModule {}

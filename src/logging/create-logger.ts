@@ -13,6 +13,7 @@ export const LOG_FLUSH_INTERVAL_MS = 1000;
  * request path, gathering lines into 4 KiB writes: under load that is one write (and one
  * thread-pool round trip) per ~15 requests instead of one per request. A line waits at most
  * {@link LOG_FLUSH_INTERVAL_MS} when traffic is low, and pino flushes synchronously on exit.
+ * Every line carries the process id (`pid`): with WORKERS > 1 it tells the workers apart.
  * Secrets are never logged: request headers are not serialised at all.
  */
 export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
@@ -25,7 +26,7 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
   return pino(
     {
       level,
-      base: { service: 'ml-anomaly-api' },
+      base: { service: 'ml-anomaly-api', pid: process.pid },
       formatters: { level: (label) => ({ level: label }) },
     },
     stream,

@@ -13,3 +13,6 @@ export const ANOMALY_SCORE_BUCKETS: readonly number[] = [
 
 /** Upper bounds of the batch-size histogram (rows per `POST /predict/batch`). */
 export const BATCH_SIZE_BUCKETS: readonly number[] = [1, 10, 100, 1000, 10_000, 100_000];
+
+/** Injection token of the {@link MetricsPoolPort} (provided only in pool workers). */
+export const METRICS_POOL = 'METRICS:POOL';

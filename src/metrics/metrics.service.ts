@@ -1,7 +1,23 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Registry, type Metric } from 'prom-client';
 import { LeanHistogram } from './lean-histogram';
-import { ANOMALY_SCORE_BUCKETS, BATCH_SIZE_BUCKETS, DURATION_BUCKETS } from './metrics.constants';
+import {
+  ANOMALY_SCORE_BUCKETS,
+  BATCH_SIZE_BUCKETS,
+  DURATION_BUCKETS,
+  METRICS_POOL,
+} from './metrics.constants';
+
+/**
+ * How a pool worker's `GET /metrics` reaches the primary, which gathers every worker's registry
+ * and renders the sum (absent in a single process).
+ */
+export interface MetricsPoolPort {
+  /** This worker's `worker` label on the default process metrics (`"1"` .. `"N"`). */
+  readonly workerLabel: string;
+  /** The Prometheus text of the whole pool. */
+  scrape(): Promise<string>;
+}
 
 /** What triggered a model load. */
 export type ReloadTrigger = 'startup' | 'api' | 'signal';
@@ -13,6 +29,10 @@ type RequestLabels = 'method' | 'route' | 'status_code';
  * process, as in tests). The per-request and per-row histograms are {@link LeanHistogram}s with
  * cached children (prom-client's validate-and-hash per observation measurably costs on the
  * request path); counters, gauges and the default process metrics are prom-client's.
+ *
+ * In a worker pool, `GET /metrics` renders the pool's sum (prom-client's aggregation, done by the
+ * primary): counters and histograms add up over workers, the default process metrics carry a
+ * `worker` label each, `model_loaded` is the minimum over workers, and the primary counts reloads.
  */
 @Injectable()
 export class MetricsService {
@@ -52,11 +72,13 @@ export class MetricsService {
     help: 'The model being served (value 1), labelled with its version',
     labelNames: ['version', 'sha256', 'source_format'],
     registers: [this.registry],
+    aggregator: 'max',
   });
   private readonly modelLoaded = new Gauge({
     name: 'model_loaded',
-    help: '1 when a model is loaded and serving, else 0',
+    help: '1 when a model is loaded and serving (on every worker of a pool), else 0',
     registers: [this.registry],
+    aggregator: 'min',
   });
   private readonly reloads = new Counter<'result' | 'trigger'>({
     name: 'model_reloads_total',
@@ -68,8 +90,14 @@ export class MetricsService {
   private readonly anomalyCounter = this.predictions.labels('anomaly');
   private readonly normalCounter = this.predictions.labels('normal');
 
-  constructor() {
-    collectDefaultMetrics({ register: this.registry });
+  constructor(
+    @Optional() @Inject(METRICS_POOL) private readonly pool: MetricsPoolPort | null = null,
+  ) {
+    collectDefaultMetrics(
+      pool === null
+        ? { register: this.registry }
+        : { register: this.registry, labels: { worker: pool.workerLabel } },
+    );
     this.modelLoaded.set(0);
   }
 
@@ -119,12 +147,14 @@ export class MetricsService {
 
   /** Counts one model load attempt. */
   recordReload(result: 'success' | 'failure', trigger: ReloadTrigger): void {
+    // In a pool the primary counts each load once; every worker installing it must not.
+    if (this.pool !== null) return;
     this.reloads.inc({ result, trigger });
   }
 
-  /** The Prometheus text exposition of every metric. */
+  /** The Prometheus text exposition of every metric (of every worker in a pool). */
   render(): Promise<string> {
-    return this.registry.metrics();
+    return this.pool === null ? this.registry.metrics() : this.pool.scrape();
   }
 
   /** Content type of {@link render}'s output. */

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config';
@@ -14,7 +14,10 @@ import {
   type VersionFailure,
   type VersionSlot,
 } from './model-entry';
+import { filesFromHandoff, type RegistryChange } from './model-handoff';
 import { ModelLoader } from './model-loader';
+import type { ModelPoolPort } from './model-pool';
+import { MODEL_POOL } from './model.constants';
 import { ModelLoadError } from './model-load.error';
 import { hasBytes, type ModelFiles } from './model-source';
 import { decodeServingModel, type ServingModel } from './serving-model';
@@ -30,6 +33,10 @@ export const NOT_LOADED_YET = 'the model has not been loaded yet';
  * verify them ({@link prepare}, pure), swap the model's entry in ({@link install}, one
  * assignment: atomic per model). {@link load} chains the three; loads and unloads of one name are
  * serialised (one requested meanwhile runs after it), different names load independently.
+ *
+ * In a worker of a pool (WORKERS > 1) the primary owns every load: {@link load} and
+ * {@link unload} ask it, and it runs {@link prepare} on every worker, then {@link install} (or
+ * {@link applyUnload}) on every worker, so a change reaches all workers or none (src/cluster).
  */
 @Injectable()
 export class ModelRegistry {
@@ -44,9 +51,43 @@ export class ModelRegistry {
     config: ConfigService<AppConfig, true>,
     private readonly metrics: MetricsService,
     @Inject(PINO_ROOT) root: Logger,
+    @Optional() @Inject(MODEL_POOL) private readonly pool: ModelPoolPort | null = null,
   ) {
     this.defaultName = config.get('model', { infer: true }).name;
     this.log = root.child({ context: ModelRegistry.name });
+  }
+
+  /**
+   * Start-up: loads every configured model, or in a pool worker replays the primary's changes
+   * (never reading the disk). Never throws.
+   */
+  async start(): Promise<void> {
+    if (this.pool === null) await this.loadAll('startup');
+    else this.replay(this.pool.changes);
+  }
+
+  /**
+   * Pool worker: applies `changes` in order (the primary's record of every install and unload
+   * since each model's last complete load), so a worker that starts late ends in the same state
+   * as the others. A change whose bytes fail their sha256 installs nothing.
+   */
+  replay(changes: readonly RegistryChange[]): void {
+    for (const change of changes) {
+      if (change.kind === 'unload') {
+        this.applyUnload(change.name);
+        continue;
+      }
+      try {
+        const files = filesFromHandoff(change.handoff);
+        this.install(
+          this.prepare(files, new Date(change.handoff.loadedAt)),
+          change.trigger,
+          change.at,
+        );
+      } catch (err) {
+        this.log.error({ err, model: change.handoff.name }, 'could not replay a model change');
+      }
+    }
   }
 
   /**
@@ -113,6 +154,7 @@ export class ModelRegistry {
    * failure leaves serving). Never throws: an unknown name is a failed outcome.
    */
   load(name: string, trigger: ReloadTrigger): Promise<LoadOutcome> {
+    if (this.pool !== null) return this.loadThroughPool(this.pool, name, trigger);
     return this.serialise(name, async () => {
       let files: ModelFiles;
       try {
@@ -126,6 +168,24 @@ export class ModelRegistry {
       }
       return this.install(this.prepare(files), trigger);
     });
+  }
+
+  private async loadThroughPool(
+    pool: ModelPoolPort,
+    name: string,
+    trigger: ReloadTrigger,
+  ): Promise<LoadOutcome> {
+    const previous = this.peek(name);
+    const result = await pool.load(name, trigger);
+    // The primary answers after every worker, this one included, installed the outcome.
+    const serving = this.peek(name);
+    if (result.ok && serving !== null) return { ok: true, name, model: serving, previous };
+    return {
+      ok: false,
+      name,
+      reason: result.ok ? this.reasonUnavailable(name) : result.reason,
+      serving,
+    };
   }
 
   /** {@link prepare} then {@link install} for bytes read elsewhere, serialised like {@link load}. */
@@ -187,9 +247,12 @@ export class ModelRegistry {
    * outcome says why the load failed); a model that is not serving takes the new entry, so its
    * good versions serve and the bad ones report their reason.
    */
-  install(prepared: PreparedModel, trigger: ReloadTrigger): LoadOutcome {
+  install(
+    prepared: PreparedModel,
+    trigger: ReloadTrigger,
+    at: string = new Date().toISOString(),
+  ): LoadOutcome {
     const { name } = prepared;
-    const at = new Date().toISOString();
     const current = this.models.get(name);
     const previous = latestModel(current);
     const reason = failureReason(prepared);
@@ -234,7 +297,26 @@ export class ModelRegistry {
    * @throws ModelNotFoundError when the registry does not know `name`.
    */
   unload(name: string): Promise<void> {
+    const pool = this.pool;
+    if (pool !== null) {
+      return pool.unload(name).then((result) => {
+        if (result.ok) return;
+        if (result.notFound === true) throw new ModelNotFoundError(name);
+        throw new ModelLoadError(result.reason);
+      });
+    }
     return this.serialise(name, () => {
+      this.applyUnload(name);
+      return Promise.resolve();
+    });
+  }
+
+  /**
+   * Unloads `name` here and now (the body of {@link unload}; a pool's primary calls it on every
+   * worker). @throws ModelNotFoundError when the registry does not know `name`.
+   */
+  applyUnload(name: string): void {
+    {
       const current = this.models.get(name);
       if (current === undefined) throw new ModelNotFoundError(name);
       this.models.set(name, {
@@ -249,8 +331,7 @@ export class ModelRegistry {
       });
       this.publish(name);
       this.log.info({ model: name }, 'model unloaded');
-      return Promise.resolve();
-    });
+    }
   }
 
   private serialise<T>(name: string, task: () => Promise<T>): Promise<T> {
@@ -325,7 +406,7 @@ function findSlot(entry: ModelEntry, version: number): VersionSlot | undefined {
 }
 
 /** Why a prepared model is not a complete success, or null when it is. */
-function failureReason(prepared: PreparedModel): string | null {
+export function failureReason(prepared: PreparedModel): string | null {
   if (prepared.reason !== null) return prepared.reason;
   const { failures, versions } = prepared;
   if (failures.length === 0) return null;

@@ -17,6 +17,8 @@ const IMAGE = 'ml-anomaly-api';
 const NAME = 'anomaly-service';
 const COMPOSE_PROJECT = 'mlanomalyapitest';
 const COMPOSE_PORT = 8001;
+/** The WORKERS=2 container (a name of its own; the host port is picked by Docker). */
+const WORKERS_NAME = 'anomaly-service-workers';
 
 interface Outcome {
   id: string;
@@ -102,6 +104,7 @@ describe('ml-anomaly-api image', () => {
   beforeAll(() => {
     ensureEngine();
     removeContainer(NAME);
+    removeContainer(WORKERS_NAME);
     run('docker-compose', ['-p', COMPOSE_PROJECT, 'down', '-v'], { timeoutMs: 120_000 });
     const t0 = Date.now();
     // The seed's build command, verbatim.
@@ -113,6 +116,7 @@ describe('ml-anomaly-api image', () => {
 
   afterAll(() => {
     removeContainer(NAME);
+    removeContainer(WORKERS_NAME);
     run('docker-compose', ['-p', COMPOSE_PROJECT, 'down', '-v'], { timeoutMs: 120_000 });
     console.log(`container figures: ${JSON.stringify(figures)}`);
   });
@@ -215,5 +219,54 @@ describe('ml-anomaly-api image', () => {
 
     compose(['down', '-v']);
     expect(run('docker', ['inspect', id]).status).not.toBe(0);
+  });
+
+  it('runs with WORKERS=2: a primary and two workers, both serve, ready, docker stop exits 0', async () => {
+    docker([
+      'run',
+      '-d',
+      '--name',
+      WORKERS_NAME,
+      '-e',
+      'WORKERS=2',
+      '-p',
+      '127.0.0.1::8000',
+      IMAGE,
+    ]);
+    await waitHealthy(WORKERS_NAME);
+    figures.workersStartToHealthyMs = startToHealthyMs(WORKERS_NAME);
+    const port = Number(/:(\d+)\s*$/m.exec(docker(['port', WORKERS_NAME, '8000']))![1]);
+    // Readiness waits for both workers.
+    let ready: { status: number; body: { details: { workers?: unknown } } } | undefined;
+    for (let i = 0; i < 100 && ready?.status !== 200; i++) {
+      const res = await fetch(`http://127.0.0.1:${port}/health/ready`);
+      ready = { status: res.status, body: (await res.json()) as never };
+      if (res.status !== 200) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(ready?.body.details.workers).toEqual({ status: 'up', serving: 2, size: 2 });
+    // PID 1 is the primary, with two node workers under it.
+    const processes = docker(['top', WORKERS_NAME, '-o', 'pid,ppid,args']).split('\n').slice(1);
+    expect(processes.filter((l) => /dist\/main\.js/.test(l))).toHaveLength(3);
+    const outcomes: Outcome[] = [];
+    for (let i = 0; i < 16; i++) {
+      outcomes.push(await predict(port, i % 2 ? [2.1, 2.1] : [-5.5, 5.2], `workers-${i}`));
+    }
+    for (const [i, o] of outcomes.entries()) {
+      expect(JSON.parse(o.body!).prediction_score).toBe(i % 2 ? 1 : -1);
+    }
+    docker(['stop', WORKERS_NAME], 60_000);
+    expect(inspect('{{.State.ExitCode}}', WORKERS_NAME)).toBe('0');
+    const lines = run('docker', ['logs', WORKERS_NAME])
+      .stdout.split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const servedBy = new Set(
+      lines.filter((l) => String(l.reqId).startsWith('workers-')).map((l) => l.pid),
+    );
+    expect(servedBy.size).toBe(2);
+    expect(lines.find((l) => l.msg === 'shutdown: every worker exited')).toMatchObject({
+      exitCodes: [0, 0],
+    });
+    removeContainer(WORKERS_NAME);
   });
 });

@@ -113,6 +113,11 @@ describe('Kubernetes manifests', () => {
     expect(pod.terminationGracePeriodSeconds * 1000).toBeGreaterThan(preStopMs + graceMs);
   });
 
+  it('one process per pod (WORKERS=1): the HPA scales pods, not workers', () => {
+    expect(config.WORKERS).toBe('1');
+    expect(Number(container.resources.limits.cpu)).toBeLessThanOrEqual(1);
+  });
+
   it('mounts the model volume read-only where MODEL_PATH points, settings from the ConfigMap', () => {
     const modelDir = config.MODEL_PATH.slice(0, config.MODEL_PATH.lastIndexOf('/'));
     const mount = container.volumeMounts.find((v: any) => v.mountPath === modelDir);

@@ -1,4 +1,12 @@
-import { ConfigValidationError, loadConfig, parseByteSize, validateEnv } from '../../../src/config';
+import { availableParallelism } from 'node:os';
+import {
+  ConfigValidationError,
+  loadConfig,
+  MAX_WORKERS,
+  parseByteSize,
+  toAppConfig,
+  validateEnv,
+} from '../../../src/config';
 
 function errorOf(env: Record<string, string>): string {
   try {
@@ -29,6 +37,7 @@ describe('validateEnv / loadConfig', () => {
       rateLimit: null,
       log: { level: 'info' },
       monitoring: { windowRows: 10_000, minRows: 500, psiThreshold: 0.2 },
+      workers: { count: 1 },
     });
   });
 
@@ -51,6 +60,7 @@ describe('validateEnv / loadConfig', () => {
       MONITOR_WINDOW_ROWS: '0',
       MONITOR_MIN_ROWS: '100',
       DRIFT_PSI_THRESHOLD: '0.25',
+      WORKERS: '4',
     });
     expect(config).toEqual({
       http: { port: 9000, host: '127.0.0.1', bodyLimitBytes: 512 * 1024, shutdownGraceMs: 2500 },
@@ -60,7 +70,15 @@ describe('validateEnv / loadConfig', () => {
       rateLimit: { limit: 100, windowMs: 1000 },
       log: { level: 'debug' },
       monitoring: { windowRows: 0, minRows: 100, psiThreshold: 0.25 },
+      workers: { count: 4 },
     });
+  });
+
+  it('WORKERS=auto is one worker per available CPU (at most MAX_WORKERS)', () => {
+    expect(toAppConfig(validateEnv({ WORKERS: 'auto' }), 6).workers.count).toBe(6);
+    expect(toAppConfig(validateEnv({ WORKERS: 'AUTO' }), 1).workers.count).toBe(1);
+    expect(toAppConfig(validateEnv({ WORKERS: 'auto' }), 1000).workers.count).toBe(MAX_WORKERS);
+    expect(loadConfig({ WORKERS: 'auto' }).workers.count).toBe(availableParallelism());
   });
 
   it('treats empty strings as unset and ignores unknown variables', () => {
@@ -87,6 +105,11 @@ describe('validateEnv / loadConfig', () => {
     ['MONITOR_MIN_ROWS', '0', 'MONITOR_MIN_ROWS must not be less than 1'],
     ['DRIFT_PSI_THRESHOLD', 'high', 'DRIFT_PSI_THRESHOLD must be a number'],
     ['DRIFT_PSI_THRESHOLD', '1e-1', 'DRIFT_PSI_THRESHOLD must be a number'],
+    ['WORKERS', '0', 'WORKERS must be auto or an integer from 1 to 256'],
+    ['WORKERS', '-2', 'WORKERS must be auto or an integer from 1 to 256'],
+    ['WORKERS', '257', 'WORKERS must be auto or an integer from 1 to 256'],
+    ['WORKERS', '02', 'WORKERS must be auto or an integer from 1 to 256'],
+    ['WORKERS', 'all', 'WORKERS must be auto or an integer from 1 to 256 (got "all")'],
   ])('rejects %s=%s naming it', (name, value, message) => {
     const text = errorOf({ [name]: value });
     expect(text).toMatch(/^Invalid environment variables: /);
