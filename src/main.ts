@@ -8,7 +8,7 @@ import { ModelRegistry } from './model/model-registry';
 
 /**
  * Entry point: validate the environment (exit 1 naming the bad variables), build the app, listen,
- * and handle signals: SIGHUP reloads the model; SIGTERM/SIGINT drain and exit 0 within
+ * and handle signals: SIGHUP reloads the model (every model of MODEL_REPOSITORY); SIGTERM/SIGINT drain and exit 0 within
  * SHUTDOWN_GRACE_MS (1 if requests were still in flight). Signals are handled here rather than
  * by Nest's `enableShutdownHooks`, which re-raises the signal and so never exits 0.
  */
@@ -25,7 +25,10 @@ async function main(): Promise<void> {
   const app = await createApp(config);
   const logger = app.get<Logger>(PINO_ROOT);
   const models = app.get(ModelRegistry);
-  process.on('SIGHUP', () => void models.load(models.defaultName, 'signal'));
+  process.on('SIGHUP', () => {
+    if (config.model.repository === null) void models.load(models.defaultName, 'signal');
+    else void models.loadAll('signal');
+  });
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) return;

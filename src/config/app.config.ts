@@ -20,6 +20,8 @@ export interface AppConfig {
     readonly path: string;
     /** Name of the model of {@link path} (version 1), the model the domain API serves. */
     readonly name: string;
+    /** The model repository directory, or null to serve {@link path} alone. */
+    readonly repository: string | null;
     readonly maxBatchRows: number;
   };
   readonly security: {
@@ -54,6 +56,7 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
     model: Object.freeze({
       path: env.MODEL_PATH,
       name: env.MODEL_NAME,
+      repository: env.MODEL_REPOSITORY ?? null,
       maxBatchRows: env.MAX_BATCH_ROWS,
     }),
     security: Object.freeze({ apiKey: env.API_KEY ?? null, adminToken: env.ADMIN_TOKEN ?? null }),

@@ -16,12 +16,15 @@ export class HealthController {
     private readonly shutdown: ShutdownHealthIndicator,
   ) {}
 
-  /** Running and a model is loaded. */
+  /** Running and every model is loaded: one indicator per model. */
   @Get()
   @HealthCheck()
-  @ApiOperation({ operationId: 'health', summary: 'Running with a model loaded' })
+  @ApiOperation({
+    operationId: 'health',
+    summary: 'Running with every model loaded (one indicator per model)',
+  })
   check(): Promise<HealthCheckResult> {
-    return this.health.check([() => this.model.isHealthy('model')]);
+    return this.health.check(this.model.checks());
   }
 
   /** The process serves HTTP (whatever the model state): the liveness probe. */
@@ -32,17 +35,14 @@ export class HealthController {
     return this.health.check([]);
   }
 
-  /** A model is loaded and no shutdown has begun: the readiness probe. */
+  /** Every model is loaded and no shutdown has begun: the readiness probe. */
   @Get('ready')
   @HealthCheck()
   @ApiOperation({
     operationId: 'readiness',
-    summary: 'Readiness: a model is loaded and the service is not shutting down',
+    summary: 'Readiness: every model is loaded and the service is not shutting down',
   })
   ready(): Promise<HealthCheckResult> {
-    return this.health.check([
-      () => this.model.isHealthy('model'),
-      () => this.shutdown.isHealthy('shutdown'),
-    ]);
+    return this.health.check([...this.model.checks(), () => this.shutdown.isHealthy('shutdown')]);
   }
 }

@@ -34,6 +34,6 @@ import { ModelRegistry } from './model-registry';
       },
     },
   ],
-  exports: [ModelRegistry, ModelLoader],
+  exports: [ModelRegistry, ModelLoader, ModelAdminService],
 })
 export class ModelModule {}

@@ -33,6 +33,7 @@ export class PredictService {
   /** Scores one row with the highest version of model `name` (the default model when omitted). */
   predictOne(body: PredictRequestDto, ctx: RequestContext, name?: string): PredictResponseDto {
     const model = this.scoring.model(name);
+    ctx.modelName = model.name;
     ctx.modelVersion = model.modelVersion;
     const scored = this.scoring.scoreOne(model, featureRow(body, model), { source: 'predict' });
     const decision = decisionAt(scored, 0);
@@ -70,6 +71,7 @@ export class PredictService {
       );
     }
     const model = this.scoring.model(name);
+    ctx.modelName = model.name;
     ctx.modelVersion = model.modelVersion;
     const { offset, nFeatures } = model.artifact;
     if (body.data[0].length !== nFeatures) {
