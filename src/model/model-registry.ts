@@ -1,8 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Logger } from 'pino';
+import { setImmediate as nextMacrotask } from 'node:timers/promises';
 import type { AppConfig } from '../config';
 import { ModelNotFoundError, ModelUnavailableError } from '../common/errors';
+import { prepareForest } from '../engine';
 import { PINO_ROOT } from '../logging/logging.constants';
 import { MetricsService, type ReloadTrigger } from '../metrics/metrics.service';
 import {
@@ -45,6 +47,9 @@ export class ModelRegistry {
   private sourceReason: string | null = null;
   /** True once a {@link loadAll} ran: a default model missing then is not in the source. */
   private loadedAll = false;
+  /** Installed models whose decision tables are still to be built. */
+  private readonly unprepared: ServingModel[] = [];
+  private preparing: Promise<void> | null = null;
 
   constructor(
     private readonly loader: ModelLoader,
@@ -266,11 +271,13 @@ export class ModelRegistry {
     this.models.set(name, entry);
     const serving = latestModel(entry);
     if (reason !== null || serving === null) {
+      this.prepareLater(entry);
       const why = reason ?? this.reasonUnavailable(name);
       this.reportFailure(name, trigger, why, prepared.failures, serving);
       return { ok: false, name, reason: why, serving };
     }
     this.publish(name);
+    this.prepareLater(entry);
     this.metrics.recordReload('success', trigger, name);
     this.log.info(
       {
@@ -310,6 +317,35 @@ export class ModelRegistry {
       this.log.info({ model: name }, 'model unloaded');
       return Promise.resolve();
     });
+  }
+
+  /**
+   * Resolves once every installed model's decision tables are built (they are built one model
+   * per event-loop turn after install; until then batches take the tree walk, with the same
+   * scores).
+   */
+  whenPrepared(): Promise<void> {
+    return this.preparing ?? Promise.resolve();
+  }
+
+  private prepareLater(entry: ModelEntry): void {
+    for (const slot of entry.versions) if (slot.model !== null) this.unprepared.push(slot.model);
+    this.preparing ??= this.prepareQueued();
+  }
+
+  private async prepareQueued(): Promise<void> {
+    while (this.unprepared.length > 0) {
+      await nextMacrotask();
+      const model = this.unprepared.shift()!;
+      // A model swapped out or unloaded meanwhile is not worth the work.
+      if (this.peek(model.name, model.version) !== model) continue;
+      try {
+        prepareForest(model.artifact.forest);
+      } catch (err) {
+        this.log.error({ err, model: model.name, version: model.version }, 'table build failed');
+      }
+    }
+    this.preparing = null;
   }
 
   private serialise<T>(name: string, task: () => Promise<T>): Promise<T> {
