@@ -54,9 +54,10 @@ export function decodeServingModel(bytes: Uint8Array, id: ModelId, loadedAt: Dat
 /**
  * Checks what the decoder cannot know about serving (consistent feature metadata, a finite
  * offset) and scores one row (which compiles the forest for the tree walk). Its decision tables
- * (about 0.1 s per 100-tree forest) are built later, in the background, by the registry
- * (`prepareForest`): scores are identical bit for bit either way, so a model serves as soon as it
- * verified, and a repository of many models is ready in a fraction of the time.
+ * (about 0.1 s and 2 MB per 100-tree 2-D forest) are built later, in the background, by the
+ * registry (`ModelRegistry.ensurePrepared`): scores are identical bit for bit either way, so a
+ * model serves as soon as it verified, and a repository of many models is ready in a fraction of
+ * the time.
  *
  * @throws ModelLoadError when the model cannot serve.
  */
