@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The whole test suite in one command (`npm test`): format, lint, types, build, then every jest
-// project (unit, e2e against the real HTTP server, container against the real Docker engine).
+// The whole test suite in one command (`npm test`): format, lint, types, build, the Python venv of
+// the OIP client tests, then every jest project (unit, e2e against the real HTTP server, with the
+// pytest cases of real OIP clients reported one by one, container against the real Docker engine).
 // It ends with one line `N passed, N failed, N skipped` counted from jest's JSON report, the
 // closing line CI reads (jest's own summary is not recognised there).
 import { spawnSync } from 'node:child_process';
@@ -13,6 +14,8 @@ const steps = [
   ['lint', 'npx', ['eslint', '--max-warnings', '0', '.']],
   ['typecheck', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']],
   ['build', 'npx', ['tsc', '-p', 'tsconfig.build.json']],
+  // The pinned Python venv of the OIP client tests (tritonclient, kserve), created when missing.
+  ['oip clients venv', 'bash', ['scripts/oip-clients-venv.sh']],
 ];
 
 let failedSteps = 0;

@@ -12,6 +12,7 @@ import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { ModelModule } from './model/model.module';
 import { MonitoringModule } from './model-monitoring/monitoring.module';
+import { OipModule } from './oip/oip.module';
 import { PredictModule } from './predict/predict.module';
 import { ScoringModule } from './scoring/scoring.module';
 
@@ -36,6 +37,7 @@ export class AppModule {
         ScoringModule,
         PredictModule,
         MonitoringModule,
+        OipModule,
         HealthModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }, HttpObserverMiddleware],

@@ -13,7 +13,8 @@ import { ModelRegistry } from './model/model-registry';
  * Entry point: validate the environment (exit 1 naming the bad variables). With WORKERS > 1 this
  * process becomes a pool's primary (src/cluster/run-primary.ts) and its forks the workers
  * (run-worker.ts). With WORKERS=1 (the default) it is the whole service: build the app, listen,
- * and handle signals: SIGHUP reloads the model; SIGTERM/SIGINT drain and exit 0 within
+ * and handle signals: SIGHUP reloads the model (every model of
+ * MODEL_REPOSITORY); SIGTERM/SIGINT drain and exit 0 within
  * SHUTDOWN_GRACE_MS (1 if requests were still in flight). Signals are handled here rather than
  * by Nest's `enableShutdownHooks`, which re-raises the signal and so never exits 0.
  * `node dist/main.js` (the image) and `ml-anomaly-api serve` (`npm start`) both land here.
@@ -40,7 +41,10 @@ export async function serve(): Promise<number> {
   const app = await createApp(config);
   const logger = app.get<Logger>(PINO_ROOT);
   const models = app.get(ModelRegistry);
-  process.on('SIGHUP', () => void models.load(models.defaultName, 'signal'));
+  process.on('SIGHUP', () => {
+    if (config.model.repository === null) void models.load(models.defaultName, 'signal');
+    else void models.loadAll('signal');
+  });
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) return;

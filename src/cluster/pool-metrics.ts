@@ -29,10 +29,10 @@ export class PrimaryMetrics {
     help: 'Workers that died and were replaced',
     registers: [this.registry],
   });
-  private readonly reloads = new Counter<'result' | 'trigger'>({
+  private readonly reloads = new Counter<'model' | 'result' | 'trigger'>({
     name: 'model_reloads_total',
-    help: 'Model load attempts by result (success or failure) and trigger',
-    labelNames: ['result', 'trigger'],
+    help: 'Model load attempts by model, result (success or failure) and trigger',
+    labelNames: ['model', 'result', 'trigger'],
     registers: [this.registry],
   });
 
@@ -52,9 +52,9 @@ export class PrimaryMetrics {
     this.restarts.inc();
   }
 
-  /** Counts one model load attempt. */
-  recordReload(result: 'success' | 'failure', trigger: ReloadTrigger): void {
-    this.reloads.inc({ result, trigger });
+  /** Counts one load attempt of model `name` (the pool's models are the repository's, bounded). */
+  recordReload(result: 'success' | 'failure', trigger: ReloadTrigger, name: string): void {
+    this.reloads.inc({ model: name, result, trigger });
   }
 }
 

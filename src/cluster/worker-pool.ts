@@ -341,7 +341,7 @@ export class WorkerPool {
       const notFound = err instanceof ModelNotFoundError;
       const reason =
         err instanceof Error && notFound ? err.message : 'model could not be read (see server log)';
-      this.options.metrics.recordReload('failure', trigger);
+      this.options.metrics.recordReload('failure', trigger, name);
       this.log.error({ trigger, model: name, reason, err }, 'model load failed');
       return { ok: false, reason, notFound };
     }
@@ -352,14 +352,18 @@ export class WorkerPool {
     const change: RegistryChange = { kind: 'install', handoff, trigger, at };
     const refused = await this.twoPhase({ kind: 'install', handoff }, trigger, at, verdict.reason);
     if (refused !== null) {
-      this.options.metrics.recordReload('failure', trigger);
+      this.options.metrics.recordReload('failure', trigger, name);
       return { ok: false, reason: refused };
     }
     const previous = this.versions.get(name) ?? null;
     if (verdict.reason === null) this.journal.set(name, [change]);
     else this.journal.set(name, [...(this.journal.get(name) ?? []), change]);
     this.generation++;
-    this.options.metrics.recordReload(verdict.reason === null ? 'success' : 'failure', trigger);
+    this.options.metrics.recordReload(
+      verdict.reason === null ? 'success' : 'failure',
+      trigger,
+      name,
+    );
     if (verdict.reason !== null) {
       this.log.error(
         { trigger, model: name, reason: verdict.reason, servingVersion: previous },

@@ -22,6 +22,8 @@ export interface AppConfig {
     readonly path: string;
     /** Name of the model of {@link path} (version 1), the model the domain API serves. */
     readonly name: string;
+    /** The model repository directory, or null to serve {@link path} alone. */
+    readonly repository: string | null;
     readonly maxBatchRows: number;
   };
   readonly explain: {
@@ -84,6 +86,7 @@ export function toAppConfig(
     model: Object.freeze({
       path: env.MODEL_PATH,
       name: env.MODEL_NAME,
+      repository: env.MODEL_REPOSITORY ?? null,
       maxBatchRows: env.MAX_BATCH_ROWS,
     }),
     explain: Object.freeze({ maxRows: env.MAX_EXPLAIN_ROWS, topK: env.EXPLAIN_TOP_K }),

@@ -61,6 +61,16 @@ export class EnvironmentVariables {
   })
   MODEL_NAME = 'anomaly-detector';
 
+  /**
+   * A model repository in Triton's layout, `<dir>/<name>/<version>/<one model file>`: every model
+   * found there is served (and `MODEL_PATH` is not). Unset: the model of `MODEL_PATH` alone.
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(4096)
+  MODEL_REPOSITORY?: string;
+
   /** Most rows one `POST /predict/batch` may carry. @default 10000 */
   @IsInt()
   @Min(1)
@@ -160,6 +170,7 @@ export const ENV_KEYS: readonly (keyof EnvironmentVariables)[] = [
   'HOST',
   'MODEL_PATH',
   'MODEL_NAME',
+  'MODEL_REPOSITORY',
   'MAX_BATCH_ROWS',
   'MAX_EXPLAIN_ROWS',
   'EXPLAIN_TOP_K',

@@ -18,12 +18,15 @@ export class HealthController {
     private readonly workers: WorkersHealthIndicator,
   ) {}
 
-  /** Running and a model is loaded. */
+  /** Running and every model is loaded: one indicator per model. */
   @Get()
   @HealthCheck()
-  @ApiOperation({ operationId: 'health', summary: 'Running with a model loaded' })
+  @ApiOperation({
+    operationId: 'health',
+    summary: 'Running with every model loaded (one indicator per model)',
+  })
   check(): Promise<HealthCheckResult> {
-    return this.health.check([() => this.model.isHealthy('model')]);
+    return this.health.check(this.model.checks());
   }
 
   /** The process serves HTTP (whatever the model state): the liveness probe. */
@@ -35,7 +38,7 @@ export class HealthController {
   }
 
   /**
-   * A model is loaded and no shutdown has begun (and, with WORKERS > 1, every worker serves):
+   * Every model is loaded and no shutdown has begun (and, with WORKERS > 1, every worker serves):
    * the readiness probe.
    */
   @Get('ready')
@@ -43,10 +46,10 @@ export class HealthController {
   @ApiOperation({
     operationId: 'readiness',
     summary:
-      'Readiness: a model is loaded, the service is not shutting down and (WORKERS > 1) every worker serves',
+      'Readiness: every model is loaded, the service is not shutting down and (WORKERS > 1) every worker serves',
   })
   ready(): Promise<HealthCheckResult> {
-    const checks = [() => this.model.isHealthy('model'), () => this.shutdown.isHealthy('shutdown')];
+    const checks = [...this.model.checks(), () => this.shutdown.isHealthy('shutdown')];
     if (this.workers.applies) checks.push(() => this.workers.isHealthy('workers'));
     return this.health.check(checks);
   }

@@ -16,7 +16,7 @@ const CLIENT_CLOSED = 499;
  * Sees every request first and last: assigns and echoes the request id, counts in-flight
  * requests for the shutdown drain (and asks clients to close keep-alive connections once the
  * drain began), and when the response is done records the duration histogram and writes the
- * request's one log line (id, method, path, route, status, latency, model version).
+ * request's one log line (id, method, path, route, status, latency, model name and version).
  *
  * One listener and one small context object per request; no child loggers.
  */
@@ -57,6 +57,7 @@ export class HttpObserverMiddleware implements NestMiddleware {
             route,
             status,
             latency_ms: Math.round(ms * 1000) / 1000,
+            model: context.modelName,
             model_version: context.modelVersion,
           },
           'request completed',

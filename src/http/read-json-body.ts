@@ -4,6 +4,9 @@ import { RequestBodyError } from '../common/errors';
 /** Called once with the parsed body (`undefined` for an empty one) or why it could not be read. */
 export type JsonBodyCallback = (err: RequestBodyError | null, body?: unknown) => void;
 
+/** Called once with the body's bytes or why they could not be read. */
+export type BodyBytesCallback = (err: RequestBodyError | null, bytes?: Buffer) => void;
+
 /**
  * Reads and parses a JSON request body of at most `limit` bytes, for a request already known to
  * be `application/json`. Any JSON value parses (validation then says what is wrong with `null`
@@ -24,6 +27,17 @@ export type JsonBodyCallback = (err: RequestBodyError | null, body?: unknown) =>
  * with one `Buffer` decode, three listeners and no per-request closures beyond them.
  */
 export function readJsonBody(req: IncomingMessage, limit: number, done: JsonBodyCallback): void {
+  readBodyBytes(req, limit, (err, bytes) => {
+    if (err !== null) done(err);
+    else parseJsonBytes(bytes!, done);
+  });
+}
+
+/**
+ * Reads a request body of at most `limit` bytes, with {@link readJsonBody}'s checks of encoding,
+ * charset, size and length; the caller parses the bytes.
+ */
+export function readBodyBytes(req: IncomingMessage, limit: number, done: BodyBytesCallback): void {
   const encoding = req.headers['content-encoding'];
   if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
     done(
@@ -68,8 +82,7 @@ export function readJsonBody(req: IncomingMessage, limit: number, done: JsonBody
       );
       return;
     }
-    const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received);
-    parse(bytes, done);
+    done(null, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received));
   };
   const onClose = (): void => {
     // 'close' before 'end': the client went away mid-body ('error' comes with it on some
@@ -109,7 +122,7 @@ function tooLarge(limit: number): RequestBodyError {
 }
 
 /** Lets the rest of the body flow into the void, then reports `err` once the request ended. */
-function discardThen(req: IncomingMessage, done: JsonBodyCallback, err: RequestBodyError): void {
+function discardThen(req: IncomingMessage, done: BodyBytesCallback, err: RequestBodyError): void {
   if (req.complete) {
     done(err);
     return;
@@ -126,7 +139,8 @@ function discardThen(req: IncomingMessage, done: JsonBodyCallback, err: RequestB
   req.resume();
 }
 
-function parse(bytes: Buffer, done: JsonBodyCallback): void {
+/** Parses JSON body bytes (a leading UTF-8 byte-order mark dropped; empty gives `undefined`). */
+export function parseJsonBytes(bytes: Buffer, done: JsonBodyCallback): void {
   // A leading byte-order mark is the encoding's signature, not JSON text.
   const start = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
   const text = bytes.toString('utf8', start ? 3 : 0);

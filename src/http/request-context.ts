@@ -4,7 +4,9 @@ import type { IncomingMessage } from 'node:http';
 export interface RequestContext {
   /** Accepted `X-Request-Id` or a generated UUID; echoed in the response and every log line. */
   readonly id: string;
-  /** Version of the model that served the request, when one did. */
+  /** Name of the model that served the request, when one did. */
+  modelName?: string;
+  /** Version id (the artifact's) of the model that served the request, when one did. */
   modelVersion?: string;
 }
 

@@ -16,3 +16,12 @@ export const BATCH_SIZE_BUCKETS: readonly number[] = [1, 10, 100, 1000, 10_000, 
 
 /** Injection token of the {@link MetricsPoolPort} (provided only in pool workers). */
 export const METRICS_POOL = 'METRICS:POOL';
+
+/**
+ * Most distinct `model` label values the prediction and model metrics take; the models past it
+ * are counted under {@link OTHER_MODELS}, so a huge repository cannot blow up the series count.
+ */
+export const MAX_MODEL_LABELS = 200;
+
+/** `model` label value of the models past {@link MAX_MODEL_LABELS}. */
+export const OTHER_MODELS = '_other';

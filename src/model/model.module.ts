@@ -44,6 +44,6 @@ import { MODEL_POOL } from './model.constants';
       },
     },
   ],
-  exports: [ModelRegistry, ModelLoader],
+  exports: [ModelRegistry, ModelLoader, ModelAdminService],
 })
 export class ModelModule {}

@@ -2,18 +2,19 @@ import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common
 import { ExplainModule } from '../explain/explain.module';
 import { JsonBodyMiddleware } from '../http/json-body.middleware';
 import { ScoringModule } from '../scoring/scoring.module';
+import { NamedModelController } from './named-model.controller';
 import { PredictController } from './predict.controller';
 import { PredictService } from './predict.service';
 
 /** Scoring over HTTP. JSON bodies are read only for these routes. */
 @Module({
   imports: [ScoringModule, ExplainModule],
-  controllers: [PredictController],
+  controllers: [PredictController, NamedModelController],
   providers: [PredictService],
 })
 export class PredictModule implements NestModule {
   /** Reads JSON bodies for the predict routes. */
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(JsonBodyMiddleware).forRoutes(PredictController);
+    consumer.apply(JsonBodyMiddleware).forRoutes(PredictController, NamedModelController);
   }
 }

@@ -38,6 +38,7 @@ export class PredictService {
    */
   predictOne(body: PredictRequestDto, ctx: RequestContext, name?: string): PredictResponseDto {
     const model = this.scoring.model(name);
+    ctx.modelName = model.name;
     ctx.modelVersion = model.modelVersion;
     const explain = body.explain === true;
     if (explain) this.explain.assertExplainable(model);
@@ -91,6 +92,7 @@ export class PredictService {
       );
     }
     const model = this.scoring.model(name);
+    ctx.modelName = model.name;
     ctx.modelVersion = model.modelVersion;
     const { offset, nFeatures } = model.artifact;
     if (body.data[0].length !== nFeatures) {

@@ -14,9 +14,14 @@ export class PredictionMetricsObserver implements ScoreObserver {
     const offset = scored.model.artifact.offset;
     if (scored.scores.length === 1 && scored.source !== 'predict-batch') {
       const score = scored.scores[0];
-      this.metrics.observePrediction(score - offset < 0, -score);
+      this.metrics.observePrediction(scored.model.name, score - offset < 0, -score);
     } else {
-      this.metrics.observeRows(scored.scores, offset, scored.source === 'predict-batch');
+      this.metrics.observeRows(
+        scored.model.name,
+        scored.scores,
+        offset,
+        scored.source === 'predict-batch',
+      );
     }
   }
 }

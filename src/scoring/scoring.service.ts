@@ -117,6 +117,8 @@ export class ScoringService {
    */
   async scoreRows(model: ServingModel, x: DenseMatrix, options: ScoreOptions): Promise<ScoredRows> {
     const { rows, cols } = x;
+    // Batches are what the decision tables speed up: have them built for this model.
+    if (rows > 1) this.registry.ensurePrepared(model);
     const scores = new Float64Array(rows);
     const extras = this.selectOutputs(options.extras);
     const scored: ScoredRows = {

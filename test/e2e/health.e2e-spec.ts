@@ -145,9 +145,13 @@ describe('POST /model/reload (real server, real files)', () => {
       const predicted = await postJson(`${t.url}/predict`, { data: [2.1, 2.1] });
       expect(predicted.body.model_version).toBe('second-model');
       const metrics = (await send(`${t.url}/metrics`)).text;
-      expect(metrics).toMatch(/model_reloads_total\{result="success",trigger="api"\} 2/);
-      expect(metrics).toMatch(/model_info\{version="second-model",[^}]*\} 1/);
-      expect(metrics).not.toMatch(new RegExp(`model_info\\{version="${DEFAULT_VERSION}"`));
+      expect(metrics).toMatch(
+        /model_reloads_total\{model="anomaly-detector",result="success",trigger="api"\} 2/,
+      );
+      expect(metrics).toMatch(
+        /model_info\{model="anomaly-detector",version="1",model_version="second-model",[^}]*\} 1/,
+      );
+      expect(metrics).not.toMatch(new RegExp(`model_version="${DEFAULT_VERSION}"`));
     } finally {
       await t.close();
     }
@@ -188,7 +192,9 @@ describe('POST /model/reload (real server, real files)', () => {
       const model = await send(`${t.url}/model`);
       expect(model.body.last_load).toMatchObject({ ok: false, trigger: 'api' });
       const metrics = (await send(`${t.url}/metrics`)).text;
-      expect(metrics).toMatch(/model_reloads_total\{result="failure",trigger="api"\} 4/);
+      expect(metrics).toMatch(
+        /model_reloads_total\{model="anomaly-detector",result="failure",trigger="api"\} 4/,
+      );
     } finally {
       await t.close();
     }

@@ -65,21 +65,23 @@ describe('GET /metrics (real server)', () => {
       ),
     ).toBe(1);
     expect(m).not.toContain('/nowhere');
-    // Predictions by outcome: 3 single + 3 batch rows; [-5.5, 5.2] is the only anomaly, twice.
-    expect(sample(m, 'predictions_total', 'outcome="anomaly"')).toBe(2);
-    expect(sample(m, 'predictions_total', 'outcome="normal"')).toBe(4);
-    expect(sample(m, 'anomaly_score_count')).toBe(6);
-    expect(sample(m, 'anomaly_score_bucket', 'le="1"')).toBe(6);
+    // Predictions by model and outcome: 3 single + 3 batch rows; [-5.5, 5.2] is the only
+    // anomaly, twice.
+    const model = 'model="anomaly-detector"';
+    expect(sample(m, 'predictions_total', `${model},outcome="anomaly"`)).toBe(2);
+    expect(sample(m, 'predictions_total', `${model},outcome="normal"`)).toBe(4);
+    expect(sample(m, 'anomaly_score_count', model)).toBe(6);
+    expect(sample(m, 'anomaly_score_bucket', `${model},le="1"`)).toBe(6);
     expect(sample(m, 'predict_batch_rows_count')).toBe(1);
     expect(sample(m, 'predict_batch_rows_sum')).toBe(3);
-    // The model.
+    // The model: name, repository version and the artifact's version id.
     expect(m).toMatch(
       new RegExp(
-        `model_info\\{version="${version}",sha256="[0-9a-f]{64}",source_format="native"\\} 1`,
+        `model_info\\{model="anomaly-detector",version="1",model_version="${version}",sha256="[0-9a-f]{64}",source_format="native"\\} 1`,
       ),
     );
-    expect(sample(m, 'model_loaded')).toBe(1);
-    expect(sample(m, 'model_reloads_total', 'result="success",trigger="startup"')).toBe(1);
+    expect(sample(m, 'model_loaded', model)).toBe(1);
+    expect(sample(m, 'model_reloads_total', `${model},result="success",trigger="startup"`)).toBe(1);
     // Default Node process metrics.
     expect(m).toContain('process_cpu_user_seconds_total');
     expect(m).toContain('nodejs_eventloop_lag_seconds');
@@ -90,9 +92,12 @@ describe('GET /metrics (real server)', () => {
     const empty = await startTestApp({ MODEL_PATH: '/nonexistent/model.json' });
     try {
       const m = (await send(`${empty.url}/metrics`)).text;
-      expect(sample(m, 'model_loaded')).toBe(0);
+      const model = 'model="anomaly-detector"';
+      expect(sample(m, 'model_loaded', model)).toBe(0);
       expect(m).not.toMatch(/^model_info\{/m);
-      expect(sample(m, 'model_reloads_total', 'result="failure",trigger="startup"')).toBe(1);
+      expect(sample(m, 'model_reloads_total', `${model},result="failure",trigger="startup"`)).toBe(
+        1,
+      );
     } finally {
       await empty.close();
     }

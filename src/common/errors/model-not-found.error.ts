@@ -8,7 +8,7 @@ export class ModelNotFoundError extends Error {
    */
   constructor(
     readonly model: string,
-    readonly version: number | null = null,
+    readonly version: number | string | null = null,
   ) {
     super(
       version === null

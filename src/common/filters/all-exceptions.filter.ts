@@ -3,11 +3,12 @@ import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { requestContextOf } from '../../http/request-context';
 import { PINO_ROOT } from '../../logging/logging.constants';
-import { toErrorResponse } from '../problem';
+import { toErrorResponse, toOipErrorResponse } from '../problem';
 
 /**
  * The one global exception filter (registered with `APP_FILTER`): maps every error with the pure
- * {@link toErrorResponse} and writes it. Server faults are logged in full, with the request id;
+ * {@link toErrorResponse} (RFC 9457 problems), or {@link toOipErrorResponse} under `/v2` (the
+ * Open Inference Protocol's `{"error"}` bodies), and writes it. Server faults are logged in full, with the request id;
  * client errors at debug level. A response already under way is cut off rather than corrupted.
  */
 @Catch()
@@ -24,7 +25,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const req = http.getRequest<Request>();
     const res = http.getResponse<Response>();
     const requestId = requestContextOf(req)?.id ?? '';
-    const out = toErrorResponse(exception, { instance: pathOf(req), requestId });
+    const instance = pathOf(req);
+    const map = isOipPath(instance) ? toOipErrorResponse : toErrorResponse;
+    const out = map(exception, { instance, requestId });
     if (out.logLevel === 'error') {
       this.log.error({ reqId: requestId, err: exception }, 'request failed unexpectedly');
     } else if (this.log.isLevelEnabled('debug')) {
@@ -39,6 +42,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
     res.setHeader('Content-Type', `${out.contentType}; charset=utf-8`);
     res.end(JSON.stringify(out.body));
   }
+}
+
+/** True for the Open Inference Protocol's routes (`/v2`, `/v2/...`), which answer `{"error"}`. */
+function isOipPath(path: string): boolean {
+  return path === '/v2' || path.startsWith('/v2/');
 }
 
 /** The request path without its query string. */

@@ -7,6 +7,7 @@ export {
 export {
   MODEL_UNAVAILABLE_RETRY_AFTER_S,
   toErrorResponse,
+  toOipErrorResponse,
   type ErrorResponse,
   type ProblemContext,
 } from './to-problem';

@@ -172,6 +172,33 @@ export function toErrorResponse(error: unknown, ctx: ProblemContext): ErrorRespo
   return generic(500, ctx);
 }
 
+/**
+ * The same mapping in the Open Inference Protocol's dialect (every `/v2` route): the status of
+ * {@link toErrorResponse} (a refused repository load is 400, as in Triton) and the spec's body
+ * `{"error": "<message>"}`, the message naming the offending element or the model.
+ */
+export function toOipErrorResponse(error: unknown, ctx: ProblemContext): ErrorResponse {
+  const out = toErrorResponse(error, ctx);
+  let message = (out.body as Partial<ProblemDetails>).detail ?? GENERIC[500].detail;
+  let status = out.status;
+  if (error instanceof ModelUnavailableError && error.model !== null) {
+    const { name, version } = error.model;
+    message = `model "${name}"${version === null ? '' : ` version ${version}`} is not ready: ${error.reason}`;
+  } else if (error instanceof ModelNotFoundError) {
+    message = error.message;
+  } else if (error instanceof ModelReloadError) {
+    status = 400;
+    message = `failed to load the model: ${error.reason}`;
+  }
+  return {
+    status,
+    contentType: 'application/json',
+    headers: out.headers,
+    body: { error: message },
+    logLevel: out.logLevel,
+  };
+}
+
 function generic(status: number, ctx: ProblemContext): ErrorResponse {
   const known = GENERIC[status] ?? GENERIC[status >= 500 ? 500 : 400];
   return problem(status, ctx, { type: 'about:blank', title: known.title, detail: known.detail });

@@ -30,6 +30,7 @@ describe('validateEnv / loadConfig', () => {
       model: {
         path: 'model-artifacts/anomaly-detector.json',
         name: 'anomaly-detector',
+        repository: null,
         maxBatchRows: 10_000,
       },
       explain: { maxRows: 1000, topK: 5 },
@@ -47,6 +48,7 @@ describe('validateEnv / loadConfig', () => {
       HOST: '127.0.0.1',
       MODEL_PATH: '/models/m.json',
       MODEL_NAME: 'cpu-memory.v2',
+      MODEL_REPOSITORY: '/models/repository',
       MAX_BATCH_ROWS: '500',
       MAX_EXPLAIN_ROWS: '200',
       EXPLAIN_TOP_K: '3',
@@ -64,7 +66,12 @@ describe('validateEnv / loadConfig', () => {
     });
     expect(config).toEqual({
       http: { port: 9000, host: '127.0.0.1', bodyLimitBytes: 512 * 1024, shutdownGraceMs: 2500 },
-      model: { path: '/models/m.json', name: 'cpu-memory.v2', maxBatchRows: 500 },
+      model: {
+        path: '/models/m.json',
+        name: 'cpu-memory.v2',
+        repository: '/models/repository',
+        maxBatchRows: 500,
+      },
       explain: { maxRows: 200, topK: 3 },
       security: { apiKey: 'k'.repeat(16), adminToken: 't'.repeat(20) },
       rateLimit: { limit: 100, windowMs: 1000 },

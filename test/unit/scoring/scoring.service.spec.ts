@@ -147,10 +147,10 @@ describe('ScoringService', () => {
     );
     scoring.scoreOne(model, [2.1, 2.1], { source: 'predict' });
     const text = await metrics.render();
-    expect(text).toMatch(/^predictions_total\{outcome="anomaly"\} 1$/m);
-    expect(text).toMatch(/^predictions_total\{outcome="normal"\} 2$/m);
+    expect(text).toMatch(/^predictions_total\{model="anomaly-detector",outcome="anomaly"\} 1$/m);
+    expect(text).toMatch(/^predictions_total\{model="anomaly-detector",outcome="normal"\} 2$/m);
     expect(text).toMatch(/^predict_batch_rows_count 1$/m);
-    expect(text).toMatch(/^anomaly_score_count 3$/m);
+    expect(text).toMatch(/^anomaly_score_count\{model="anomaly-detector"\} 3$/m);
   });
 });
 

@@ -1,0 +1,373 @@
+/**
+ * `npm run bench:oip`: the Open Inference Protocol beside the domain API, and a repository of
+ * 50 models.
+ *
+ * 1. Throughput (one real service, `dist/main.js`, default model, logs to /dev/null): at 16
+ *    connections, interleaved cases of a few seconds each, repeated `--rounds` times: `POST
+ *    /predict` (1 row) against `POST /v2/models/anomaly-detector/infer` (the same row, FP64), and
+ *    `POST /predict/batch` (100 rows) against OIP infer of the same 100 rows. Reports median
+ *    requests/s and rows/s and the OIP/domain ratios (targets: >= 0.9x both).
+ * 2. Repository: 50 copies of the default model in a Triton-layout temporary repository.
+ *    - whole-repository load time: a child process loads it through the real ModelLoader and
+ *      ModelRegistry (read, decode, verify, install every model: all serving), median of
+ *      `--rounds` children; and what building every model's decision tables would add;
+ *    - the real service's resident set size with the 50-model repository, beside the same
+ *      service with MODEL_PATH (one model) in the same run: target <= 100 MB + 3 MB per model;
+ *      and again once every model has scored one batch (and so built its decision tables).
+ *
+ * Usage: node dist/bench/oip.bench.js [--duration 5] [--rounds 3] [--models 50]
+ */
+import autocannon from 'autocannon';
+import { ConfigService } from '@nestjs/config';
+import { fork, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { loadConfig, type AppConfig } from '../config';
+import { MetricsService } from '../metrics/metrics.service';
+import { ModelLoader } from '../model/model-loader';
+import { ModelRegistry } from '../model/model-registry';
+
+const HOST = '127.0.0.1';
+const CONNECTIONS = 16;
+const BATCH_ROWS = 100;
+const DEFAULT_MODEL = 'model-artifacts/anomaly-detector.json';
+const TARGET_RATIO = 0.9;
+const RSS_BASE_MB = 100;
+const RSS_PER_MODEL_MB = 3;
+const LOAD_TARGET_S = 2;
+
+function arg(name: string, fallback: number, max: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  return Number.isFinite(v) && v > 0 ? Math.min(v, max) : fallback;
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((x, y) => x - y);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+const fmt = (v: number, digits = 2): string => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, HOST, () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+interface Service {
+  readonly child: ChildProcess;
+  readonly port: number;
+}
+
+async function startService(env: Record<string, string>): Promise<Service> {
+  const port = await freePort();
+  const child = fork(join(__dirname, '..', 'main.js'), [], {
+    env: { PATH: process.env.PATH ?? '', HOST, PORT: String(port), LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  for (let i = 0; i < 600; i++) {
+    if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`http://${HOST}:${port}/v2/health/ready`)).ok) return { child, port };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('service never became ready');
+}
+
+function stop(service: Service): Promise<void> {
+  return new Promise((resolve) => {
+    service.child.once('exit', () => resolve());
+    service.child.kill('SIGTERM');
+  });
+}
+
+/** Resident set size of `pid` in MiB (Linux /proc), or NaN. */
+function rssMb(pid: number | undefined): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]);
+    return kb / 1024;
+  } catch {
+    return NaN;
+  }
+}
+
+/** User + system CPU milliseconds of `pid` so far (Linux), or NaN. */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
+}
+
+/** One load case: requests/s and the server's CPU milliseconds per request. */
+interface LoadResult {
+  readonly rps: number;
+  readonly cpuMsPerRequest: number;
+  readonly failures: number;
+}
+
+/** Runs one load case (non-200 answers are counted and reported). */
+function load(service: Service, path: string, body: string, duration: number): Promise<LoadResult> {
+  let ok = 0;
+  let failures = 0;
+  const cpuBefore = cpuMs(service.child.pid);
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: `http://${HOST}:${service.port}${path}`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+        connections: CONNECTIONS,
+        duration,
+      },
+      (err, result) => {
+        if (err) reject(err);
+        else {
+          resolve({
+            rps: ok / duration,
+            cpuMsPerRequest: (cpuMs(service.child.pid) - cpuBefore) / Math.max(1, ok),
+            failures: failures + result.errors + result.timeouts,
+          });
+        }
+      },
+    );
+    instance.on('response', (_client: unknown, status: number) => {
+      if (status === 200) ok++;
+      else failures++;
+    });
+  });
+}
+
+/** Deterministic rows like the default model's training data, with a few anomalies. */
+function batchRows(): number[][] {
+  let a = 12345;
+  const rand = (): number => {
+    a = (Math.imul(a, 1103515245) + 12345) >>> 0;
+    return a / 4294967296;
+  };
+  const rows: number[][] = [];
+  for (let i = 0; i < BATCH_ROWS; i++) {
+    if (i % 10 === 9) rows.push([rand() * 12 - 6, rand() * 12 - 6]);
+    else {
+      const c = i % 2 === 0 ? 2 : -2;
+      rows.push([c + rand() - 0.5, c + rand() - 0.5]);
+    }
+  }
+  return rows;
+}
+
+function oipBody(rows: number[][]): string {
+  return JSON.stringify({
+    inputs: [{ name: 'input', shape: [rows.length, 2], datatype: 'FP64', data: rows.flat() }],
+  });
+}
+
+/** Writes `models` copies of the default model as `<root>/model-<i>/1/model.json`. */
+function writeRepository(root: string, models: number): void {
+  for (let i = 0; i < models; i++) {
+    const folder = join(root, `model-${String(i).padStart(3, '0')}`, '1');
+    mkdirSync(folder, { recursive: true });
+    copyFileSync(DEFAULT_MODEL, join(folder, 'model.json'));
+  }
+}
+
+/** Child mode: load the repository through the registry, report seconds and outcomes. */
+async function loadChild(root: string): Promise<void> {
+  const config = new ConfigService<AppConfig, true>({
+    ...loadConfig({ MODEL_REPOSITORY: root, LOG_LEVEL: 'silent' }),
+  });
+  const registry = new ModelRegistry(
+    new ModelLoader(config),
+    config,
+    new MetricsService(),
+    pino({ level: 'silent' }),
+  );
+  const start = process.hrtime.bigint();
+  const outcomes = await registry.loadAll('startup');
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const ready = registry.allReady();
+  // What building every model's decision tables would add (the service builds them on demand).
+  const tablesStart = process.hrtime.bigint();
+  for (const entry of registry.entries()) {
+    for (const slot of entry.versions) if (slot.model !== null) registry.ensurePrepared(slot.model);
+  }
+  await registry.whenPrepared();
+  const tablesSeconds = Number(process.hrtime.bigint() - tablesStart) / 1e9;
+  const run: LoadRun = {
+    seconds,
+    tablesSeconds,
+    loaded: outcomes.filter((o) => o.ok).length,
+    ready,
+  };
+  process.send?.(run);
+}
+
+/** One load child's report. */
+interface LoadRun {
+  /** Until every model is verified, installed and serving. */
+  readonly seconds: number;
+  /** Building every model's decision tables afterwards (on demand in the service). */
+  readonly tablesSeconds: number;
+  readonly loaded: number;
+  readonly ready: boolean;
+}
+
+function timeLoad(root: string): Promise<LoadRun> {
+  const child = fork(__filename, ['--load-child', root], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('message', (m: LoadRun) => resolve(m));
+    child.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`load child exited with ${code}`));
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const duration = arg('duration', 5, 30);
+  const rounds = Math.round(arg('rounds', 3, 7));
+  const models = Math.round(arg('models', 50, 500));
+  const rows = batchRows();
+  const cases = {
+    predict: { path: '/predict', body: JSON.stringify({ data: [2.1, 2.1] }), rows: 1 },
+    oip1: { path: '/v2/models/anomaly-detector/infer', body: oipBody([[2.1, 2.1]]), rows: 1 },
+    batch: { path: '/predict/batch', body: JSON.stringify({ data: rows }), rows: BATCH_ROWS },
+    oip100: { path: '/v2/models/anomaly-detector/infer', body: oipBody(rows), rows: BATCH_ROWS },
+  };
+  console.log(
+    `node ${process.version}; ${CONNECTIONS} connections, ${duration}s per case, ${rounds} round(s), interleaved; 127.0.0.1`,
+  );
+  const service = await startService({ MODEL_PATH: DEFAULT_MODEL });
+  const runs: Record<string, number[]> = {};
+  const cpu: Record<string, number[]> = {};
+  let failures = 0;
+  try {
+    for (const c of Object.values(cases)) await load(service, c.path, c.body, 2);
+    for (let round = 1; round <= rounds; round++) {
+      // Each pair back to back, in alternating order, so a drifting machine load favours neither.
+      const order: (keyof typeof cases)[] =
+        round % 2 === 1
+          ? ['predict', 'oip1', 'oip100', 'batch']
+          : ['oip1', 'predict', 'batch', 'oip100'];
+      for (const name of order) {
+        const c = cases[name];
+        const m = await load(service, c.path, c.body, duration);
+        failures += m.failures;
+        (runs[name] ??= []).push(m.rps);
+        (cpu[name] ??= []).push(m.cpuMsPerRequest);
+        console.log(
+          `round ${round} ${name.padEnd(8)} ${fmt(m.rps, 0)} req/s (${fmt(m.rps * c.rows, 0)} rows/s), server cpu ${fmt(m.cpuMsPerRequest, 3)} ms/req${m.failures ? `, ${m.failures} FAILED` : ''}`,
+        );
+      }
+    }
+  } finally {
+    await stop(service);
+  }
+  const med = (name: string): number => median(runs[name]);
+  const medCpu = (name: string): number => median(cpu[name]);
+  const oneRatio = med('oip1') / med('predict');
+  const batchRatio = med('oip100') / med('batch');
+  // Per-round ratios (each pair measured back to back) show the spread.
+  const roundRatios = (a: string, b: string): string =>
+    runs[a].map((v, i) => fmt(v / runs[b][i])).join(', ');
+
+  const root = mkdtempSync(join(tmpdir(), 'oip-bench-repo-'));
+  let repository;
+  try {
+    writeRepository(root, models);
+    const loads: LoadRun[] = [];
+    for (let i = 0; i < rounds; i++) loads.push(await timeLoad(root));
+    const rss = {
+      single: [] as number[],
+      repository: [] as number[],
+      repositoryWithTables: [] as number[],
+    };
+    for (let i = 0; i < rounds; i++) {
+      // Sampled once the background table builds are surely done (2x their measured time).
+      const settle = 1500;
+      const single = await startService({ MODEL_PATH: DEFAULT_MODEL });
+      await new Promise((r) => setTimeout(r, settle));
+      rss.single.push(rssMb(single.child.pid));
+      await stop(single);
+      const repo = await startService({ MODEL_REPOSITORY: root });
+      await new Promise((r) => setTimeout(r, settle));
+      rss.repository.push(rssMb(repo.child.pid));
+      // One 100-row batch per model: every model builds its decision tables.
+      for (let m = 0; m < models; m++) {
+        await fetch(
+          `http://${HOST}:${repo.port}/v2/models/model-${String(m).padStart(3, '0')}/infer`,
+          { method: 'POST', body: oipBody(rows) },
+        );
+      }
+      await new Promise((r) => setTimeout(r, settle + 100 * models));
+      rss.repositoryWithTables.push(rssMb(repo.child.pid));
+      await stop(repo);
+    }
+    const rssRepo = median(rss.repository);
+    const rssSingle = median(rss.single);
+    repository = {
+      models,
+      loadSeconds: median(loads.map((l) => l.seconds)),
+      loadRuns: loads.map((l) => l.seconds),
+      tablesSeconds: median(loads.map((l) => l.tablesSeconds)),
+      allLoaded: loads.every((l) => l.loaded === models && l.ready),
+      rssMb: rssRepo,
+      rssSingleModelMb: rssSingle,
+      rssPerExtraModelMb: (rssRepo - rssSingle) / (models - 1),
+      rssWithAllTablesMb: median(rss.repositoryWithTables),
+      rssTargetMb: RSS_BASE_MB + RSS_PER_MODEL_MB * models,
+    };
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+
+  console.log(`\nmedians of ${rounds} round(s) at ${CONNECTIONS} connections:`);
+  console.log(
+    `1 row:    /predict ${fmt(med('predict'), 0)} req/s, OIP infer ${fmt(med('oip1'), 0)} req/s: ratio ${fmt(oneRatio)} (rounds ${roundRatios('oip1', 'predict')}; target >= ${TARGET_RATIO}: ${oneRatio >= TARGET_RATIO ? 'met' : 'NOT met'}); server cpu/request ${fmt(medCpu('predict'), 3)} vs ${fmt(medCpu('oip1'), 3)} ms (OIP/domain ${fmt(medCpu('oip1') / medCpu('predict'))})`,
+  );
+  console.log(
+    `100 rows: /predict/batch ${fmt(med('batch') * BATCH_ROWS, 0)} rows/s, OIP infer ${fmt(med('oip100') * BATCH_ROWS, 0)} rows/s: ratio ${fmt(batchRatio)} (rounds ${roundRatios('oip100', 'batch')}; target >= ${TARGET_RATIO}: ${batchRatio >= TARGET_RATIO ? 'met' : 'NOT met'}); server cpu/request ${fmt(medCpu('batch'), 3)} vs ${fmt(medCpu('oip100'), 3)} ms (OIP/domain ${fmt(medCpu('oip100') / medCpu('batch'))})`,
+  );
+  console.log(
+    `repository of ${models} models: load ${fmt(repository.loadSeconds, 3)} s (runs ${repository.loadRuns.map((s) => fmt(s, 3)).join(', ')}; target < ${LOAD_TARGET_S} s: ${repository.loadSeconds < LOAD_TARGET_S ? 'met' : 'NOT met'}; building every model's decision tables would add ${fmt(repository.tablesSeconds, 3)} s: they are built on a model's first batch), service RSS ${fmt(repository.rssMb, 1)} MiB (one model: ${fmt(repository.rssSingleModelMb, 1)} MiB, ${fmt(repository.rssPerExtraModelMb, 2)} MiB per extra model; target <= ${repository.rssTargetMb} MiB: ${repository.rssMb <= repository.rssTargetMb ? 'met' : 'NOT met'}; ${fmt(repository.rssWithAllTablesMb, 1)} MiB once every model scored a batch)${repository.allLoaded ? '' : '; NOT every model loaded'}${failures ? `; ${failures} FAILED requests` : ''}`,
+  );
+  console.log(
+    JSON.stringify({
+      benchmark: 'oip',
+      node: process.version,
+      connections: CONNECTIONS,
+      duration,
+      rounds,
+      rps: Object.fromEntries(Object.keys(cases).map((k) => [k, runs[k]])),
+      cpuMsPerRequest: Object.fromEntries(Object.keys(cases).map((k) => [k, cpu[k]])),
+      oneRowRatio: oneRatio,
+      batchRatio,
+      repository,
+      failures,
+    }),
+  );
+}
+
+const child = process.argv.indexOf('--load-child');
+(child >= 0 ? loadChild(process.argv[child + 1]) : main()).catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
