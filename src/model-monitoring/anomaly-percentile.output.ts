@@ -15,6 +15,11 @@ export class AnomalyPercentileOutput implements ExtraOutput {
   readonly name = ANOMALY_PERCENTILE;
   readonly always = true;
 
+  /** Only a model with a training reference has percentiles (others answer `null`). */
+  supports(model: ServingModel): boolean {
+    return model.artifact.reference != null;
+  }
+
   /** One value per row. */
   width(): number {
     return 1;

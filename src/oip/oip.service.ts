@@ -6,6 +6,7 @@ import type { RequestContext } from '../http/request-context';
 import { LifecycleService } from '../lifecycle/lifecycle.service';
 import { ModelRegistry } from '../model/model-registry';
 import type { ServingModel } from '../model/serving-model';
+import type { ExtraOutput } from '../scoring/extra-output';
 import type { ScoredRows } from '../scoring/scored-rows';
 import { ScoringService } from '../scoring/scoring.service';
 import {
@@ -93,7 +94,7 @@ export class OipService {
     const model = this.registry.get(name, parseVersion(name, version));
     ctx.modelName = model.name;
     ctx.modelVersion = model.modelVersion;
-    const extras = this.scoring.outputs();
+    const extras = supportedOutputs(this.scoring.outputs(), model);
     const request = parseInferRequest(body, model, {
       maxRows: this.maxRows,
       binary,
@@ -124,12 +125,20 @@ export class OipService {
       datatype: n === 'predict' ? 'INT64' : 'FP64',
       shape: [-1],
     }));
-    for (const extra of this.scoring.outputs()) {
+    for (const extra of supportedOutputs(this.scoring.outputs(), model)) {
       const width = extra.width(model);
       outputs.push({ name: extra.name, datatype: 'FP64', shape: width === 1 ? [-1] : [-1, width] });
     }
     return outputs;
   }
+}
+
+/** The extra outputs `model` can give (an output without `supports` suits every model). */
+function supportedOutputs(
+  outputs: readonly ExtraOutput[],
+  model: ServingModel,
+): readonly ExtraOutput[] {
+  return outputs.filter((o) => o.supports === undefined || o.supports(model));
 }
 
 /** A version path segment: a positive integer, else no such version (404). */

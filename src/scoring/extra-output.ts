@@ -15,6 +15,12 @@ export interface ExtraOutput {
    * when a call names it in `ScoreOptions.extras` (e.g. a request with `explain: true`).
    */
   readonly always: boolean;
+  /**
+   * Whether `model` can give this output at all (e.g. the percentile needs a training
+   * reference). Adapters that list outputs per model (OIP metadata and default outputs) leave it
+   * out where this is false; absent means every model can.
+   */
+  supports?(model: ServingModel): boolean;
   /** Values per row for `model`: 1 for a scalar, or e.g. the feature count. */
   width(model: ServingModel): number;
   /**

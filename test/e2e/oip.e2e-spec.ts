@@ -30,9 +30,10 @@ interface Prediction {
   prediction_score: number;
   anomaly_score: number;
   decision_function: number;
+  anomaly_percentile: number | null;
 }
 
-/** /predict/batch's answers for `rows`, as the four OIP outputs. */
+/** /predict/batch's answers for `rows`, as the OIP outputs a default request gets. */
 async function expectedOutputs(url: string, rows: number[][]): Promise<Record<string, number[]>> {
   const res = await postJson(`${url}/predict/batch`, { data: rows });
   expect(res.status).toBe(200);
@@ -42,6 +43,8 @@ async function expectedOutputs(url: string, rows: number[][]): Promise<Record<st
     score_samples: p.map((r) => -r.anomaly_score),
     decision_function: p.map((r) => r.decision_function),
     anomaly_score: p.map((r) => r.anomaly_score),
+    // The default model carries a training reference, so its percentile is an output too.
+    anomaly_percentile: p.map((r) => r.anomaly_percentile as number),
   };
 }
 
@@ -126,6 +129,8 @@ describe('Open Inference Protocol v2 (real server, MODEL_PATH)', () => {
         // The explanations' extra outputs (src/explain), on the same scoring service.
         { name: 'shap_values', datatype: 'FP64', shape: [-1, 2] },
         { name: 'path_length', datatype: 'FP64', shape: [-1] },
+        // The monitoring's always-on output (src/model-monitoring): the model has a reference.
+        { name: 'anomaly_percentile', datatype: 'FP64', shape: [-1] },
       ],
     };
     expect((await send(`${t.url}/v2/models/anomaly-detector`)).body).toEqual(expected);
@@ -157,6 +162,7 @@ describe('Open Inference Protocol v2 (real server, MODEL_PATH)', () => {
       'score_samples',
       'decision_function',
       'anomaly_score',
+      'anomaly_percentile',
     ]);
     for (const o of flat.body.outputs as { shape: number[]; datatype: string; name: string }[]) {
       expect(o.shape).toEqual([ROWS.length]);
@@ -461,7 +467,7 @@ describe('Open Inference Protocol v2 (real server, MODEL_PATH)', () => {
         'an unknown output',
         { inputs: [tensor([1, 2])], outputs: [{ name: 'proba' }] },
         400,
-        'outputs[0].name must be one of predict, score_samples, decision_function, anomaly_score, shap_values, path_length, got "proba".',
+        'outputs[0].name must be one of predict, score_samples, decision_function, anomaly_score, shap_values, path_length, anomaly_percentile, got "proba".',
       ],
       [
         'a repeated output',
