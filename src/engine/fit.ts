@@ -75,8 +75,13 @@ export function fitIsolationForest(
 
   // y = RandomState(seed).uniform(size=n): only the drawn rows' values are ever read, so keep
   // the raw stream and convert on demand (y[i] comes from words 2i and 2i + 1).
-  const yWords = new RandomState(opts.randomState).untemperedWords(2 * n);
-  const seeds = new RandomState(opts.randomState).randintArray(0, MAX_INT, opts.nEstimators);
+  const yState = new RandomState(opts.randomState);
+  const yWords = yState.untemperedWords(2 * n);
+  // An int seed: BaseBagging makes a fresh RandomState(seed). An instance: the same generator,
+  // already advanced past y.
+  const seeds = (
+    opts.randomStateInstance === true ? yState : new RandomState(opts.randomState)
+  ).randintArray(0, MAX_INT, opts.nEstimators);
 
   const nEstimators = opts.nEstimators;
   const treeFeatures = new Int32Array(nEstimators * maxFeatures);
