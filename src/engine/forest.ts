@@ -56,3 +56,11 @@ export interface FlatForest {
 export const TREE_LEAF = -1;
 /** Sentinel feature id of a leaf (scikit-learn's `TREE_UNDEFINED`). */
 export const TREE_UNDEFINED = -2;
+
+/**
+ * Whether a forest accepts missing values (NaN) and infinities in scoring: scikit-learn >= 1.6
+ * models, and native models fitted on data with missing values.
+ */
+export function acceptsMissingValues(forest: FlatForest): boolean {
+  return forest.missingGoToLeft !== undefined;
+}

@@ -8,7 +8,7 @@ export {
   type FractionSpec,
   type IsolationForestOptions,
 } from './options';
-export { TREE_LEAF, TREE_UNDEFINED } from './forest';
+export { acceptsMissingValues, TREE_LEAF, TREE_UNDEFINED } from './forest';
 export { assertFiniteMatrix, assertMatrixShape, matrixFromRows, type DenseMatrix } from './matrix';
 export { verifyForest } from './verify-forest';
 export { decisionFunction, pathLengthSums, predict, scoreOne, scoreSamples } from './score';

@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { AppConfig } from '../config';
 import { RequestValidationError } from '../common/errors';
-import { matrixFromRows, scoreOne, scoreSamples } from '../engine';
+import { scoreOne, scoreSamples } from '../engine';
 import type { RequestContext } from '../http/request-context';
 import { MetricsService } from '../metrics/metrics.service';
 import { ModelService } from '../model/model.service';
@@ -11,7 +11,7 @@ import type { PredictBatchRequestDto } from './dto/predict-batch-request.dto';
 import type { PredictRequestDto } from './dto/predict-request.dto';
 import type { PredictResponseDto } from './dto/predict-response.dto';
 import { BATCH_JSON_TAIL, batchJsonHead, predictionsJson } from './batch-json';
-import { featureRow } from './feature-row';
+import { featureMatrix, featureRow } from './feature-row';
 import { BATCH_CHUNK_ROWS } from './predict.constants';
 
 /**
@@ -72,7 +72,7 @@ export class PredictService {
         `must contain exactly ${model.expectedInput}, got ${body.data[0].length}`,
       );
     }
-    const x = matrixFromRows(body.data);
+    const x = featureMatrix(body.data, model);
     const scores = new Float64Array(rows);
     let json = batchJsonHead(model.version);
     for (let start = 0; start < rows; start += BATCH_CHUNK_ROWS) {

@@ -29,5 +29,5 @@ export class PredictBatchRequestDto {
       [2.1, 2.1],
     ],
   })
-  data!: number[][];
+  data!: (number | null)[][];
 }
