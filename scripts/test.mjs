@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, existsSync } from 'node:fs';
 
 const extraJestArgs = process.argv.slice(2);
+const JEST_NODE_FLAGS = ['--experimental-vm-modules', '--disable-warning=ExperimentalWarning'];
 const steps = [
   ['format', 'npx', ['prettier', '--check', '.']],
   ['lint', 'npx', ['eslint', '--max-warnings', '0', '.']],
@@ -27,9 +28,18 @@ for (const [name, cmd, args] of steps) {
 mkdirSync('.reports', { recursive: true });
 const report = '.reports/jest.json';
 process.stderr.write('\n== jest\n');
+// NestJS 12 ships ES modules only; jest loads them with require(esm), which needs Node 24.9+
+// and vm modules (the flag is passed to jest's node, its workers inherit it).
 const jest = spawnSync(
-  'npx',
-  ['jest', '--ci', '--json', `--outputFile=${report}`, ...extraJestArgs],
+  process.execPath,
+  [
+    ...JEST_NODE_FLAGS,
+    'node_modules/jest/bin/jest.js',
+    '--ci',
+    '--json',
+    `--outputFile=${report}`,
+    ...extraJestArgs,
+  ],
   { stdio: 'inherit' },
 );
 
