@@ -7,7 +7,7 @@
 export const ARTIFACT_FORMAT = 'ml-anomaly-api/isolation-forest';
 
 /** The newest format version this build writes; it reads every version from 1 up to this one. */
-export const ARTIFACT_FORMAT_VERSION: number = 1;
+export const ARTIFACT_FORMAT_VERSION: number = 2;
 
 /** Element types of the encoded arrays (always little-endian). */
 export type ArrayDtype = 'int32' | 'float64';
@@ -35,6 +35,23 @@ export const FOREST_ARRAYS = Object.freeze({
   threshold: 'float64',
   nNodeSamples: 'int32',
 } as const satisfies Record<string, ArrayDtype>);
+
+/**
+ * Optional forest arrays of version 2 (each may be absent; a version-1 file has none). The
+ * encoder writes version 2 only when one of them is present, so models without them keep
+ * version-1 files, byte for byte.
+ * - `missingGoToLeft` (int32, one per node, 0 or 1): present exactly when the model accepts
+ *   missing values (scikit-learn >= 1.6's `missing_go_to_left`);
+ * - `averagePathLength` (float64, one per node): c(n_node_samples) as the model's writer
+ *   computed it (scikit-learn 1.3+'s `_average_path_length_per_tree`), within 4 ulp of c(n).
+ */
+export const OPTIONAL_FOREST_ARRAYS_V2 = Object.freeze({
+  missingGoToLeft: 'int32',
+  averagePathLength: 'float64',
+} as const satisfies Record<string, ArrayDtype>);
+
+/** Name of one optional version-2 forest array. */
+export type OptionalForestArrayName = keyof typeof OPTIONAL_FOREST_ARRAYS_V2;
 
 /** Name of one forest array. */
 export type ForestArrayName = keyof typeof FOREST_ARRAYS;
@@ -71,6 +88,14 @@ export interface ArtifactDocumentV1 {
   readonly featureMin: EncodedArray | null;
   readonly featureMax: EncodedArray | null;
   readonly arrays: Readonly<Record<ForestArrayName, EncodedArray>>;
+}
+
+/** The version-2 document: version 1's members, and optional forest arrays. */
+export interface ArtifactDocumentV2 extends Omit<ArtifactDocumentV1, 'formatVersion' | 'arrays'> {
+  readonly formatVersion: 2;
+  readonly arrays: Readonly<
+    Record<ForestArrayName, EncodedArray> & Partial<Record<OptionalForestArrayName, EncodedArray>>
+  >;
 }
 
 /** Every member name a version-1 file has, `sha256` included; anything else is rejected. */

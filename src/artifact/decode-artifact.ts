@@ -10,6 +10,7 @@ import {
   CREATED_AT_PATTERN,
   DOCUMENT_MEMBERS_V1,
   FOREST_ARRAYS,
+  OPTIONAL_FOREST_ARRAYS_V2,
   MODEL_VERSION_PATTERN,
   QUANTILE_COUNT,
   type ForestArrayName,
@@ -44,7 +45,7 @@ export function decodeArtifact(bytes: Uint8Array): ModelArtifact {
   const doc = parseDocument(bytes);
   checkHeader(doc);
   const sha256 = verifyChecksum(bytes);
-  return readVersion1(doc, sha256);
+  return readDocument(doc, sha256);
 }
 
 function parseDocument(bytes: Uint8Array): JsonObject {
@@ -116,7 +117,9 @@ function formatVersionRange(): string {
   return ARTIFACT_FORMAT_VERSION === 1 ? '1' : `1 to ${ARTIFACT_FORMAT_VERSION}`;
 }
 
-function readVersion1(doc: JsonObject, sha256: string): ModelArtifact {
+/** Versions 1 and 2: version 2 is version 1 plus optional forest arrays. */
+function readDocument(doc: JsonObject, sha256: string): ModelArtifact {
+  const version = doc.formatVersion as number;
   checkMembers(doc, DOCUMENT_MEMBERS_V1, 'the document');
   const modelVersion = readString(doc, 'modelVersion');
   if (!MODEL_VERSION_PATTERN.test(modelVersion)) {
@@ -147,7 +150,11 @@ function readVersion1(doc: JsonObject, sha256: string): ModelArtifact {
       : readInt(doc, 'nTrainingSamples', 1, Number.MAX_SAFE_INTEGER);
   const featureNames = readFeatureNames(doc.featureNames, nFeatures);
 
-  const forest = readForest(doc.arrays, { nEstimators, nFeatures, maxSamples, maxFeatures });
+  const forest = readForest(
+    doc.arrays,
+    { nEstimators, nFeatures, maxSamples, maxFeatures },
+    version,
+  );
   verifyForest(forest);
   verifyNodeSemantics(forest);
 
@@ -158,7 +165,7 @@ function readVersion1(doc: JsonObject, sha256: string): ModelArtifact {
   checkParamsAgainstModel(params, { forest, offset, nTrainingSamples });
 
   return Object.freeze({
-    formatVersion: 1,
+    formatVersion: version,
     modelVersion,
     createdAt,
     params,
@@ -320,9 +327,12 @@ function readFeatureNames(value: unknown, nFeatures: number): readonly string[] 
 function readForest(
   value: unknown,
   sizes: Pick<FlatForest, 'nEstimators' | 'nFeatures' | 'maxSamples' | 'maxFeatures'>,
+  version: number,
 ): FlatForest {
   const arrays = readObject(value, 'arrays');
-  checkMembers(arrays, Object.keys(FOREST_ARRAYS), 'arrays');
+  const optionalNames = version >= 2 ? Object.keys(OPTIONAL_FOREST_ARRAYS_V2) : [];
+  const present = optionalNames.filter((name) => name in arrays);
+  checkMembers(arrays, [...Object.keys(FOREST_ARRAYS), ...present], 'arrays');
   const { nEstimators, maxFeatures } = sizes;
   const treeFeatures = decodeTypedArray(
     arrays.treeFeatures,
@@ -354,7 +364,33 @@ function readForest(
     feature: nodeArray('feature'),
     threshold: decodeTypedArray(arrays.threshold, 'float64', nNodes, 'arrays.threshold'),
     nNodeSamples: nodeArray('nNodeSamples'),
+    ...(present.includes('missingGoToLeft')
+      ? { missingGoToLeft: readFlags(arrays.missingGoToLeft, nNodes, 'arrays.missingGoToLeft') }
+      : {}),
+    ...(present.includes('averagePathLength')
+      ? {
+          averagePathLength: decodeTypedArray(
+            arrays.averagePathLength,
+            'float64',
+            nNodes,
+            'arrays.averagePathLength',
+          ),
+        }
+      : {}),
   });
+}
+
+/** An int32 array of 0/1 flags as bytes (verifyForest checks the values again). */
+function readFlags(value: unknown, length: number, path: string): Uint8Array {
+  const ints = decodeTypedArray(value, 'int32', length, path);
+  const out = new Uint8Array(length);
+  for (let i = 0; i < length; i++) {
+    if (ints[i] !== 0 && ints[i] !== 1) {
+      throw new ModelFormatError(`${path}[${i}] is ${ints[i]}, expected 0 or 1`);
+    }
+    out[i] = ints[i];
+  }
+  return out;
 }
 
 /**

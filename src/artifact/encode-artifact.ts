@@ -5,6 +5,7 @@ import {
   ARTIFACT_FORMAT,
   FOREST_ARRAYS,
   type ArtifactDocumentV1,
+  type ArtifactDocumentV2,
   type EncodedArray,
   type EncodedParams,
   type ForestArrayName,
@@ -34,6 +35,15 @@ export function encodeArtifact(input: ArtifactInput): Uint8Array {
   for (const name of Object.keys(FOREST_ARRAYS) as ForestArrayName[]) {
     arrays[name] = encodeTypedArray(forest[name]);
   }
+  // Version 2's optional arrays: written only when present (then the file is version 2).
+  const optional: Record<string, EncodedArray> = {};
+  if (forest.missingGoToLeft !== undefined) {
+    optional.missingGoToLeft = encodeTypedArray(Int32Array.from(forest.missingGoToLeft));
+  }
+  if (forest.averagePathLength !== undefined) {
+    optional.averagePathLength = encodeTypedArray(forest.averagePathLength);
+  }
+  const formatVersion = Object.keys(optional).length > 0 ? 2 : 1;
   const content = {
     params: normalizeParams(input.params),
     featureNames: input.featureNames,
@@ -46,7 +56,7 @@ export function encodeArtifact(input: ArtifactInput): Uint8Array {
     trainingScoreQuantiles: optionalArray(input.trainingScoreQuantiles),
     featureMin: optionalArray(input.featureMin),
     featureMax: optionalArray(input.featureMax),
-    arrays,
+    arrays: { ...arrays, ...optional },
   };
   if (forest.nFeatures !== input.nFeatures) {
     throw new ModelFormatError(
@@ -56,9 +66,9 @@ export function encodeArtifact(input: ArtifactInput): Uint8Array {
   const modelVersion =
     input.modelVersion ??
     `sha256-${sha256Hex(JSON.stringify(content)).slice(0, DERIVED_VERSION_HEX)}`;
-  const doc: ArtifactDocumentV1 = {
+  const doc: ArtifactDocumentV1 | ArtifactDocumentV2 = {
     format: ARTIFACT_FORMAT,
-    formatVersion: 1,
+    formatVersion,
     modelVersion,
     createdAt: input.createdAt,
     source:

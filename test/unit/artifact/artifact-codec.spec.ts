@@ -261,8 +261,8 @@ describe('decodeArtifact names what is wrong', () => {
     ],
     [
       'a newer format version',
-      (d) => (d.formatVersion = 2),
-      /^unsupported format version 2; this build reads 1$/,
+      (d) => (d.formatVersion = 3),
+      /^unsupported format version 3; this build reads 1 to 2$/,
     ],
     [
       'a non-integer format version',
@@ -461,7 +461,7 @@ describe('decodeArtifact names what is wrong', () => {
     const text = Buffer.from(encodeArtifact(buildArtifactInput(SMALL))).toString('utf8');
     const newer = text.replace('"formatVersion": 1', '"formatVersion": 7');
     expect(formatError(Buffer.from(newer)).message).toBe(
-      'unsupported format version 7; this build reads 1',
+      'unsupported format version 7; this build reads 1 to 2',
     );
   });
 });
