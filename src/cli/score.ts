@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { ModelArtifact } from '../artifact/model-artifact';
+import { acceptsMissingValues } from '../engine/forest';
 import { scoreSamples } from '../engine/score';
 import { CliError, usageError } from './cli-error';
 import { parseFeatureList, parseFlags } from './cli-flags';
@@ -65,6 +66,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     const started = performance.now();
     const csv = new NumericCsv(flags.data, choice, {
       onProgress: (read, total) => progress.bytes(read, total),
+      allowMissing: acceptsMissingValues(model.forest),
     });
     if (csv.cols !== model.nFeatures) {
       throw new CliError(
