@@ -64,7 +64,7 @@ export function fitIsolationForest(
 ): IsolationForestModel {
   const opts = resolveOptions(options);
   assertTrainingMatrix(x);
-  assertFiniteMatrix(x);
+  const withMissing = assertTrainingValues(x);
   const n = x.rows;
   const d = x.cols;
   const warnings: string[] = [];
@@ -108,6 +108,7 @@ export function fitIsolationForest(
     builder.build(sample, { maxDepth, maxFeatures: 1, randRSeed });
     nodes.append(builder);
   }
+  const { missingGoToLeft, ...nodeArrays } = nodes.finish();
 
   const forest: FlatForest = Object.freeze({
     nEstimators,
@@ -115,7 +116,10 @@ export function fitIsolationForest(
     maxSamples,
     maxFeatures,
     treeFeatures,
-    ...nodes.finish(),
+    ...nodeArrays,
+    // Data with missing values gives a model that accepts them (scikit-learn >= 1.6 models
+    // always do; native models trained without NaN keep their format unchanged).
+    ...(withMissing ? { missingGoToLeft } : {}),
   });
 
   let offset = -0.5;
@@ -130,6 +134,31 @@ export function fitIsolationForest(
     nSamples: n,
     warnings: Object.freeze(warnings),
   });
+}
+
+/**
+ * Training values: finite and float32-representable, or NaN (a missing value). Missing values
+ * are handled as scikit-learn 1.9 does (see `TreeBuilder`); infinities and float32 overflow are
+ * refused (scikit-learn >= 1.6 accepts them unchecked and draws degenerate thresholds from them).
+ *
+ * @returns whether any value is missing
+ */
+function assertTrainingValues(x: DenseMatrix): boolean {
+  const data = x.data;
+  let missing = false;
+  for (let k = 0; k < data.length; k++) {
+    if (Number.isNaN(data[k])) missing = true;
+  }
+  if (!missing) {
+    assertFiniteMatrix(x);
+    return false;
+  }
+  assertFiniteMatrix({
+    data: data.map((v) => (Number.isNaN(v) ? 0 : v)),
+    rows: x.rows,
+    cols: x.cols,
+  });
+  return true;
 }
 
 /** scikit-learn's `check_array` minimums, with its wording. */
@@ -258,6 +287,7 @@ class NodeAccumulator {
   private feature: Int32Array;
   private threshold: Float64Array;
   private nNodeSamples: Int32Array;
+  private missingGoToLeft: Uint8Array;
   private trees = 0;
 
   constructor(nTrees: number, perTreeBound: number) {
@@ -269,6 +299,7 @@ class NodeAccumulator {
     this.feature = new Int32Array(initial);
     this.threshold = new Float64Array(initial);
     this.nNodeSamples = new Int32Array(initial);
+    this.missingGoToLeft = new Uint8Array(initial);
   }
 
   append(b: TreeBuilder): void {
@@ -281,6 +312,7 @@ class NodeAccumulator {
     this.feature.set(b.feature.subarray(0, count), at);
     this.threshold.set(b.threshold.subarray(0, count), at);
     this.nNodeSamples.set(b.nNodeSamples.subarray(0, count), at);
+    this.missingGoToLeft.set(b.missingGoToLeft.subarray(0, count), at);
     this.size = need;
     this.offsets[++this.trees] = need;
   }
@@ -298,6 +330,9 @@ class NodeAccumulator {
     const t = new Float64Array(capacity);
     t.set(this.threshold.subarray(0, this.size));
     this.threshold = t;
+    const m = new Uint8Array(capacity);
+    m.set(this.missingGoToLeft.subarray(0, this.size));
+    this.missingGoToLeft = m;
   }
 
   /** Exact-length copies of the node arrays and the offsets. */
@@ -310,6 +345,7 @@ class NodeAccumulator {
       feature: this.feature.slice(0, n),
       threshold: this.threshold.slice(0, n),
       nNodeSamples: this.nNodeSamples.slice(0, n),
+      missingGoToLeft: this.missingGoToLeft.slice(0, n),
     };
   }
 }

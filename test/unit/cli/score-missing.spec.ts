@@ -1,12 +1,21 @@
 // `npm run score` with a CSV holding empty cells: for a scikit-learn 1.9.1 model (missing-value
 // support) an empty cell is a missing value and the outputs are scikit-learn's; for a 1.5.2
-// model the empty cell is an error naming the line and column.
-import { writeFileSync } from 'node:fs';
+// model the empty cell is an error naming the line and column. `npm run train` on such a CSV
+// grows scikit-learn 1.9.1's trees.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { decodeArtifact } from '../../../src/artifact';
 import { main } from '../../../src/cli/score';
-import { readReleaseCase, readReleaseFile, type ReleaseCase } from '../../helpers/sklearn-releases';
+import { main as train } from '../../../src/cli/train';
+import { acceptsMissingValues, scoreSamples } from '../../../src/engine';
+import {
+  readReleaseCase,
+  readReleaseFile,
+  rowsOf,
+  type ReleaseCase,
+} from '../../helpers/sklearn-releases';
 import { runCliMain } from '../../helpers/run-cli-main';
 import { makeTempDir } from '../../helpers/temp-dir';
-import { ulpDistance } from '../sklearn/sklearn-fixtures';
+import { treeOf, ulpDistance } from '../sklearn/sklearn-fixtures';
 
 const dir = makeTempDir('score-missing');
 afterAll(() => dir.remove());
@@ -51,5 +60,40 @@ describe('score CLI with empty cells', () => {
     const run = await runCliMain(main, ['--model', modelOf('1.5.2', named), '--data', path]);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('line 3, column 2 ("memory_load"): empty cell, expected a number');
+  });
+});
+
+describe('train CLI with empty cells (npm run train)', () => {
+  it('grows scikit-learn 1.9.1 trees on data with missing values, and a model that accepts them', async () => {
+    const expected = readReleaseCase('1.9.1', 'nan_named');
+    const names = expected.fitted.feature_names_in_ ?? [];
+    const data = dir.file('train-nan.csv');
+    const rows = expected.X_train.map((r) =>
+      r.map((v) => (typeof v === 'number' ? String(v) : '')).join(','),
+    );
+    writeFileSync(data, `${names.join(',')}\n${rows.join('\n')}\n`);
+    const out = dir.file('trained.json');
+    const run = await runCliMain(train, [
+      ...['--data', data, '--out', out, '--n-estimators', '3', '--max-features', '0.67'],
+      ...['--contamination', '0.15', '--random-state', '0'],
+    ]);
+    expect(run.stderr).toBe(run.code === 0 ? run.stderr : '');
+    expect(run.code).toBe(0);
+    const artifact = decodeArtifact(readFileSync(out));
+    expect(artifact.formatVersion).toBe(2);
+    expect(acceptsMissingValues(artifact.forest)).toBe(true);
+    expect(Object.is(artifact.offset, expected.fitted.offset_)).toBe(true);
+    expected.trees.forEach((tree, t) => {
+      const got = treeOf(artifact.forest, t);
+      expect(got.children_left).toEqual(tree.children_left);
+      expect(got.feature).toEqual(tree.feature);
+      expect(got.threshold).toEqual(tree.threshold);
+      expect(got.n_node_samples).toEqual(tree.n_node_samples);
+    });
+    // And it scores the rows with missing values as scikit-learn 1.9.1 does.
+    const scores = scoreSamples(artifact.forest, rowsOf(expected.X));
+    scores.forEach((s, i) =>
+      expect(ulpDistance(s, expected.score_samples[i])).toBeLessThanOrEqual(4),
+    );
   });
 });

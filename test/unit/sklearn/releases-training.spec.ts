@@ -12,6 +12,7 @@ import {
   releases,
   RELEASES_DIR,
   rowsOf,
+  type ReleaseCase,
 } from '../../helpers/sklearn-releases';
 import { treeOf } from './sklearn-fixtures';
 
@@ -43,6 +44,61 @@ function optionsOf(release: string, name: string): Partial<IsolationForestOption
   };
 }
 
+/** Trees of the engine's fit against the release's, node for node (flags at internal nodes). */
+function expectSameTrees(
+  model: ReturnType<typeof fitIsolationForest>,
+  expected: ReleaseCase,
+): void {
+  expect(model.forest.nEstimators).toBe(expected.trees.length);
+  expected.trees.forEach((tree, t) => {
+    const got = treeOf(model.forest, t);
+    expect(got.features).toEqual(tree.features);
+    expect(got.children_left).toEqual(tree.children_left);
+    expect(got.children_right).toEqual(tree.children_right);
+    expect(got.feature).toEqual(tree.feature);
+    expect(got.threshold).toEqual(tree.threshold);
+    expect(got.n_node_samples).toEqual(tree.n_node_samples);
+    const missing = model.forest.missingGoToLeft;
+    if (missing !== undefined) {
+      const lo = model.forest.nodeOffsets[t];
+      const internal = (i: number): boolean => tree.children_left[i] >= 0;
+      expect(
+        Array.from(missing.subarray(lo, lo + tree.children_left.length), (f, i) =>
+          internal(i) ? f : 0,
+        ),
+      ).toEqual(tree.missing_go_to_left.map((f, i) => (internal(i) ? f : 0)));
+    }
+  });
+}
+
+describe('training on data with missing values (scikit-learn 1.9 behaviour)', () => {
+  it.each(['nan', 'nan_named'])(
+    '%s: same trees, missing_go_to_left and offset_ as 1.9.1',
+    (name) => {
+      const expected = readReleaseCase('1.9.1', name);
+      const model = fitIsolationForest(rowsOf(expected.X_train), optionsOf('1.9.1', name));
+      expect(model.forest.missingGoToLeft).toBeDefined();
+      expect(Object.is(model.offset, expected.fitted.offset_)).toBe(true);
+      expectSameTrees(model, expected);
+    },
+  );
+
+  // 1.6 to 1.8 never count missing values in the random splitter (no missing-value mask under
+  // IsolationForest): NaN rows go right while training, a node whose first row is NaN becomes a
+  // leaf, and no extra draw is made. 1.9 counts them and draws their side. The engine follows
+  // 1.9, so those releases' NaN-trained trees differ; finite data grow the same trees in all.
+  it.each(['1.6.1', '1.7.2', '1.8.0'])(
+    '%s grows other trees on NaN data than 1.9.1 (and the engine)',
+    (release) => {
+      for (const name of ['nan', 'nan_named']) {
+        const old = readReleaseCase(release, name).trees;
+        const newest = readReleaseCase('1.9.1', name).trees;
+        expect(old).not.toEqual(newest);
+      }
+    },
+  );
+});
+
 describe.each(releases())('scikit-learn %s', (release) => {
   const cases = readReleaseManifest(release).cases.filter(
     (name) => !readReleaseCase(release, name).data.startsWith('nan'),
@@ -54,15 +110,7 @@ describe.each(releases())('scikit-learn %s', (release) => {
     expect(Object.is(model.offset, expected.fitted.offset_)).toBe(true);
     expect(model.forest.maxSamples).toBe(expected.fitted.max_samples_);
     expect(model.forest.maxFeatures).toBe(expected.fitted._max_features);
-    expect(model.forest.nEstimators).toBe(expected.trees.length);
-    expected.trees.forEach((tree, t) => {
-      const got = treeOf(model.forest, t);
-      expect(got.features).toEqual(tree.features);
-      expect(got.children_left).toEqual(tree.children_left);
-      expect(got.children_right).toEqual(tree.children_right);
-      expect(got.feature).toEqual(tree.feature);
-      expect(got.threshold).toEqual(tree.threshold);
-      expect(got.n_node_samples).toEqual(tree.n_node_samples);
-    });
+    expect(model.forest.missingGoToLeft).toBeUndefined();
+    expectSameTrees(model, expected);
   });
 });
