@@ -552,6 +552,12 @@ class PickleMachine {
         return latin1Encode(args, at);
       }
       case 'tree':
+        if (args.items.length === 4) {
+          throw new PickleFormatError(
+            'unsupported scikit-learn tree layout: Tree has a 4th argument (n_categories), the categorical-split layout of scikit-learn after 1.9 (unreleased main, node field left_cat_bitset); releases up to 1.9 are read',
+            at,
+          );
+        }
         if (args.items.length !== 3) {
           throw new PickleFormatError(
             `Tree expects (n_features, n_classes, n_outputs), got ${args.items.length} arguments`,
