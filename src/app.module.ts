@@ -11,6 +11,7 @@ import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { ModelModule } from './model/model.module';
 import { PredictModule } from './predict/predict.module';
+import { ScoringModule } from './scoring/scoring.module';
 
 /** The service: configuration, logging, metrics, the model, prediction and health routes. */
 @Module({})
@@ -26,6 +27,7 @@ export class AppModule {
         LifecycleModule,
         MetricsModule,
         ModelModule,
+        ScoringModule,
         PredictModule,
         HealthModule,
       ],

@@ -18,7 +18,7 @@ const SEEDS = [
   'edge_dups_const.joblib.pkl',
   'd2_n10_ms64_boot_c005.joblib-z3.pkl',
 ]
-  .map((name) => readFileSync(join(SKLEARN_DIR, name)))
+  .map((name): Uint8Array => readFileSync(join(SKLEARN_DIR, name)))
   .concat(
     // scikit-learn 1.3-1.9 layouts: numpy 2 names, RandomState instances (numpy 1.26 and 2),
     // per-tree arrays, missing_go_to_left, joblib 1.6's nested protocol-5 object arrays.
