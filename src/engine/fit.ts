@@ -103,7 +103,7 @@ export function fitIsolationForest(
       : sampleWithoutReplacement(n, maxSamples, rs, marks);
     treeFeatures.set(features, t * maxFeatures);
 
-    const sample = gather.gather(x, features, indices, yWords);
+    const sample = { ...gather.gather(x, features, indices, yWords), hasMissing: withMissing };
     const randRSeed = RandomState.firstRandint(treeSeed, RAND_R_MAX);
     builder.build(sample, { maxDepth, maxFeatures: 1, randRSeed });
     nodes.append(builder);
