@@ -114,18 +114,33 @@ def save(model, form):
 
 
 def describe_pickle(data):
-    """Globals and opcodes of a plain pickle (joblib streams stop pickletools at inline data)."""
+    """Globals and opcodes of a plain pickle (joblib streams stop pickletools at inline data).
+
+    STACK_GLOBAL takes its module and name from the two values pushed before it, which may come
+    from the memo (BINGET), so pushed strings and memo slots are tracked.
+    """
     globals_, opcodes = set(), set()
-    strings = []
+    pushed, memo = [], {}
     try:
         for op, arg, _ in pickletools.genops(data):
             opcodes.add(op.name)
-            if op.name in ("SHORT_BINUNICODE", "BINUNICODE", "UNICODE"):
-                strings.append(arg)
-            if op.name == "GLOBAL":
+            if op.name in ("SHORT_BINUNICODE", "BINUNICODE", "BINUNICODE8", "UNICODE"):
+                pushed.append(arg)
+            elif op.name == "MEMOIZE":
+                memo[len(memo)] = pushed[-1] if pushed else None
+            elif op.name in ("BINPUT", "LONG_BINPUT", "PUT"):
+                memo[arg] = pushed[-1] if pushed else None
+            elif op.name in ("BINGET", "LONG_BINGET", "GET"):
+                pushed.append(memo.get(arg))
+            elif op.name == "GLOBAL":
                 globals_.add(arg.replace(" ", "."))
-            elif op.name == "STACK_GLOBAL" and len(strings) >= 2:
-                globals_.add(strings[-2] + "." + strings[-1])
+                pushed.append(None)
+            elif op.name == "STACK_GLOBAL":
+                module, name = pushed[-2], pushed[-1]
+                globals_.add(f"{module}.{name}")
+                pushed.append(None)
+            elif op.name not in ("FRAME", "PROTO", "STOP"):
+                pushed.append(None)
     except Exception:
         return None, None
     return sorted(globals_), sorted(opcodes)

@@ -2,7 +2,9 @@
 # Regenerates test/fixtures/sklearn-releases/ from real scikit-learn releases off PyPI.
 # One virtual environment per release (pinned requirements/sklearn-<version>.txt, installed with
 # --no-deps so every package and version is the file's), under the gitignored .venvs/ folder.
-# Usage: scripts/sklearn-releases/gen.sh [version ...]   (default: every requirements file)
+# Usage: scripts/sklearn-releases/gen.sh [version ...]   (default: every requirements file).
+# Python 3.11 (the machine's) is used: every release 1.3.2 to 1.9.1 has a cp311 wheel; pip is
+# told --only-binary, so a release without one would fail here naming it rather than compile.
 set -Eeuo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -35,3 +37,9 @@ for v in "${versions[@]}"; do
   echo "== generating fixtures with scikit-learn $v"
   "$venv/bin/python" "$here/gen.py" --out "$out/$v"
 done
+
+# Files the reader must refuse, written by the newest release.
+if [ -x "$venvs/sklearn-1.9.1/bin/python" ]; then
+  echo "== generating unsupported-layout files with scikit-learn 1.9.1"
+  "$venvs/sklearn-1.9.1/bin/python" "$here/gen-unsupported.py" --out "$out/unsupported"
+fi
