@@ -14,6 +14,8 @@ export interface ReleaseFile {
   readonly bytes: number;
   readonly sha256: string;
   readonly protocol: number | null;
+  /** Globals of a plain pickle (null for joblib files, which pickletools cannot walk). */
+  readonly globals: readonly string[] | null;
 }
 
 /** A release folder's manifest.json. */

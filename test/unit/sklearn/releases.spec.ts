@@ -13,6 +13,7 @@ import {
   scoreSamples,
 } from '../../../src/engine';
 import { importSklearnModel } from '../../../src/sklearn';
+import { ALLOWED_GLOBALS } from '../../../src/sklearn/allowlist';
 import {
   atLeast,
   readReleaseCase,
@@ -46,6 +47,18 @@ it('covers every release the issue names, each with numpy 2 where it allows', ()
     // 1.3.2 wheels are built against numpy 1.x; 1.4.2 is the first with numpy 2 support.
     expect(versions.numpy.startsWith(release === '1.3.2' ? '1.' : '2.')).toBe(true);
   }
+});
+
+it('reads exactly the globals the real files use, all allowlisted', () => {
+  const used = new Set<string>();
+  for (const release of RELEASES) {
+    for (const file of Object.values(readReleaseManifest(release).files)) {
+      for (const g of file.globals ?? []) used.add(g);
+    }
+  }
+  expect([...used].filter((g) => !ALLOWED_GLOBALS.has(g))).toEqual([]);
+  expect(used).toContain('numpy.random._mt19937.MT19937');
+  expect(used).toContain('numpy._core.numeric._frombuffer');
 });
 
 describe.each(RELEASES)('scikit-learn %s', (release) => {
