@@ -19,14 +19,22 @@ itself changes:
   `_frombuffer(..., 'K', axis_order)`;
 * xz.joblib: `joblib.dump(..., compress=('xz', 3))`, a compressor the reader does not read.
 
-manifest.json maps each file to the error class and a message fragment (with the byte offset
-where the reader reports one).
+Plus one file the reader must read although gen.py's forms never produce it:
+
+* joblib-unaligned.joblib: gen.py's `default` case dumped by joblib to a stream without `tell()`
+  (a pipe, a socket), where joblib writes no alignment pad (`numpy_array_alignment_bytes` None).
+
+manifest.json maps each refused file to the error class and a message fragment (with the byte
+offset where the reader reports one), and each readable one to the case it reproduces
+(`same_as`).
 """
 import argparse
 import io
 import json
 import os
 import pickle
+
+import sys
 
 import joblib
 import numpy as np
@@ -116,6 +124,33 @@ def main():
         data = f.read()
     os.unlink(path)
     write("xz.joblib", data, "PickleFormatError", "joblib files compressed with xz")
+
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import gen  # noqa: E402 - gen.py's own configurations
+
+    class Unseekable(io.RawIOBase):
+        """A write-only stream without tell(), like a pipe."""
+
+        def __init__(self):
+            self.chunks = []
+
+        def writable(self):
+            return True
+
+        def write(self, b):
+            self.chunks.append(bytes(b))
+            return len(b)
+
+        def tell(self):
+            raise io.UnsupportedOperation("tell")
+
+    default, *_ = gen.fit(dict(), "array")
+    stream = Unseekable()
+    joblib.dump(default, stream)
+    data = b"".join(stream.chunks)
+    with open(os.path.join(out, "joblib-unaligned.joblib"), "wb") as f:
+        f.write(data)
+    manifest["joblib-unaligned.joblib"] = {"bytes": len(data), "same_as": "1.9.1/default"}
 
     with open(os.path.join(out, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1)
