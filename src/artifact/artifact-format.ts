@@ -36,25 +36,36 @@ export const FOREST_ARRAYS = Object.freeze({
   nNodeSamples: 'int32',
 } as const satisfies Record<string, ArrayDtype>);
 
+/** Name of one forest array. */
+export type ForestArrayName = keyof typeof FOREST_ARRAYS;
+
 /**
- * Optional forest arrays of version 2 (each may be absent; a version-1 file has none). The
- * encoder writes version 2 only when one of them is present, so models without them keep
- * version-1 files, byte for byte.
- * - `missingGoToLeft` (int32, one per node, 0 or 1): present exactly when the model accepts
- *   missing values (scikit-learn >= 1.6's `missing_go_to_left`);
- * - `averagePathLength` (float64, one per node): c(n_node_samples) as the model's writer
- *   computed it (scikit-learn 1.3+'s `_average_path_length_per_tree`), within 4 ulp of c(n).
+ * Forest arrays that version 2 added, each optional (a version-1 file has none of them): a
+ * reader accepts a version-2 file with or without each, and the model can do less without it.
+ *
+ * - `weightedNNodeSamples`: `weighted_n_node_samples` per node, the cover TreeSHAP explanations
+ *   need (without it the model scores but cannot be explained).
+ * - `missingGoToLeft` (int32, 0 or 1 per node): present exactly when the model accepts missing
+ *   values (scikit-learn >= 1.6's `missing_go_to_left`; native models trained on data with NaN).
+ * - `averagePathLength` (float64 per node): c(n_node_samples) as the model's writer computed it
+ *   (scikit-learn 1.3+'s `_average_path_length_per_tree`), within 4 ulp of c(n); leaf path terms
+ *   use it, so path lengths are that release's to the bit.
  */
 export const OPTIONAL_FOREST_ARRAYS_V2 = Object.freeze({
+  weightedNNodeSamples: 'float64',
   missingGoToLeft: 'int32',
   averagePathLength: 'float64',
 } as const satisfies Record<string, ArrayDtype>);
 
-/** Name of one optional version-2 forest array. */
-export type OptionalForestArrayName = keyof typeof OPTIONAL_FOREST_ARRAYS_V2;
+/**
+ * Top-level members that version 2 added, each optional (same rule as
+ * {@link OPTIONAL_FOREST_ARRAYS_V2}; none of them is this branch's: the list is where other
+ * version-2 additions go).
+ */
+export const OPTIONAL_DOCUMENT_MEMBERS_V2: readonly string[] = Object.freeze([]);
 
-/** Name of one forest array. */
-export type ForestArrayName = keyof typeof FOREST_ARRAYS;
+/** Name of one optional (version 2) forest array. */
+export type OptionalForestArrayName = keyof typeof OPTIONAL_FOREST_ARRAYS_V2;
 
 /** `params` as written: the training options with tagged count/fraction specs. */
 export interface EncodedParams {
@@ -67,12 +78,13 @@ export interface EncodedParams {
 }
 
 /**
- * The version-1 document, members in file order. The file is this object as
- * `JSON.stringify(doc, null, 2)` with the `sha256` member appended last (see artifact-checksum.ts).
+ * The document, members in file order (version 1, or version 2 with its optional additions).
+ * The file is this object as `JSON.stringify(doc, null, 2)` with the `sha256` member appended
+ * last (see artifact-checksum.ts).
  */
-export interface ArtifactDocumentV1 {
+export interface ArtifactDocument {
   readonly format: typeof ARTIFACT_FORMAT;
-  readonly formatVersion: 1;
+  readonly formatVersion: 1 | 2;
   readonly modelVersion: string;
   readonly createdAt: string;
   readonly source: { readonly format: string; readonly sklearnVersion?: string };
@@ -87,15 +99,8 @@ export interface ArtifactDocumentV1 {
   readonly trainingScoreQuantiles: EncodedArray | null;
   readonly featureMin: EncodedArray | null;
   readonly featureMax: EncodedArray | null;
-  readonly arrays: Readonly<Record<ForestArrayName, EncodedArray>>;
-}
-
-/** The version-2 document: version 1's members, and optional forest arrays. */
-export interface ArtifactDocumentV2 extends Omit<ArtifactDocumentV1, 'formatVersion' | 'arrays'> {
-  readonly formatVersion: 2;
-  readonly arrays: Readonly<
-    Record<ForestArrayName, EncodedArray> & Partial<Record<OptionalForestArrayName, EncodedArray>>
-  >;
+  readonly arrays: Readonly<Record<ForestArrayName, EncodedArray>> &
+    Readonly<Partial<Record<OptionalForestArrayName, EncodedArray>>>;
 }
 
 /** Every member name a version-1 file has, `sha256` included; anything else is rejected. */

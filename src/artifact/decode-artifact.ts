@@ -10,8 +10,9 @@ import {
   CREATED_AT_PATTERN,
   DOCUMENT_MEMBERS_V1,
   FOREST_ARRAYS,
-  OPTIONAL_FOREST_ARRAYS_V2,
   MODEL_VERSION_PATTERN,
+  OPTIONAL_DOCUMENT_MEMBERS_V2,
+  OPTIONAL_FOREST_ARRAYS_V2,
   QUANTILE_COUNT,
   type ForestArrayName,
 } from './artifact-format';
@@ -45,7 +46,7 @@ export function decodeArtifact(bytes: Uint8Array): ModelArtifact {
   const doc = parseDocument(bytes);
   checkHeader(doc);
   const sha256 = verifyChecksum(bytes);
-  return readDocument(doc, sha256);
+  return readDocument(doc, doc.formatVersion as 1 | 2, sha256);
 }
 
 function parseDocument(bytes: Uint8Array): JsonObject {
@@ -117,10 +118,17 @@ function formatVersionRange(): string {
   return ARTIFACT_FORMAT_VERSION === 1 ? '1' : `1 to ${ARTIFACT_FORMAT_VERSION}`;
 }
 
-/** Versions 1 and 2: version 2 is version 1 plus optional forest arrays. */
-function readDocument(doc: JsonObject, sha256: string): ModelArtifact {
-  const version = doc.formatVersion as number;
-  checkMembers(doc, DOCUMENT_MEMBERS_V1, 'the document');
+/**
+ * Reads a version-1 or version-2 document. Version 2 is version 1 plus optional additions
+ * (`OPTIONAL_FOREST_ARRAYS_V2`); a version-1 file must not carry them.
+ */
+function readDocument(doc: JsonObject, formatVersion: 1 | 2, sha256: string): ModelArtifact {
+  checkMembers(
+    doc,
+    DOCUMENT_MEMBERS_V1,
+    'the document',
+    formatVersion >= 2 ? OPTIONAL_DOCUMENT_MEMBERS_V2 : [],
+  );
   const modelVersion = readString(doc, 'modelVersion');
   if (!MODEL_VERSION_PATTERN.test(modelVersion)) {
     throw new ModelFormatError(
@@ -153,7 +161,7 @@ function readDocument(doc: JsonObject, sha256: string): ModelArtifact {
   const forest = readForest(
     doc.arrays,
     { nEstimators, nFeatures, maxSamples, maxFeatures },
-    version,
+    formatVersion,
   );
   verifyForest(forest);
   verifyNodeSemantics(forest);
@@ -165,7 +173,7 @@ function readDocument(doc: JsonObject, sha256: string): ModelArtifact {
   checkParamsAgainstModel(params, { forest, offset, nTrainingSamples });
 
   return Object.freeze({
-    formatVersion: version,
+    formatVersion,
     modelVersion,
     createdAt,
     params,
@@ -182,9 +190,14 @@ function readDocument(doc: JsonObject, sha256: string): ModelArtifact {
   });
 }
 
-function checkMembers(obj: JsonObject, allowed: readonly string[], where: string): void {
+function checkMembers(
+  obj: JsonObject,
+  allowed: readonly string[],
+  where: string,
+  optional: readonly string[] = [],
+): void {
   for (const key of Object.keys(obj)) {
-    if (!allowed.includes(key))
+    if (!allowed.includes(key) && !optional.includes(key))
       throw new ModelFormatError(`${where} has an unknown member '${key}'`);
   }
   for (const key of allowed) {
@@ -327,12 +340,11 @@ function readFeatureNames(value: unknown, nFeatures: number): readonly string[] 
 function readForest(
   value: unknown,
   sizes: Pick<FlatForest, 'nEstimators' | 'nFeatures' | 'maxSamples' | 'maxFeatures'>,
-  version: number,
+  formatVersion: 1 | 2,
 ): FlatForest {
   const arrays = readObject(value, 'arrays');
-  const optionalNames = version >= 2 ? Object.keys(OPTIONAL_FOREST_ARRAYS_V2) : [];
-  const present = optionalNames.filter((name) => name in arrays);
-  checkMembers(arrays, [...Object.keys(FOREST_ARRAYS), ...present], 'arrays');
+  const optional = formatVersion >= 2 ? Object.keys(OPTIONAL_FOREST_ARRAYS_V2) : [];
+  checkMembers(arrays, Object.keys(FOREST_ARRAYS), 'arrays', optional);
   const { nEstimators, maxFeatures } = sizes;
   const treeFeatures = decodeTypedArray(
     arrays.treeFeatures,
@@ -364,10 +376,20 @@ function readForest(
     feature: nodeArray('feature'),
     threshold: decodeTypedArray(arrays.threshold, 'float64', nNodes, 'arrays.threshold'),
     nNodeSamples: nodeArray('nNodeSamples'),
-    ...(present.includes('missingGoToLeft')
+    ...('weightedNNodeSamples' in arrays
+      ? {
+          weightedNNodeSamples: decodeTypedArray(
+            arrays.weightedNNodeSamples,
+            'float64',
+            nNodes,
+            'arrays.weightedNNodeSamples',
+          ),
+        }
+      : {}),
+    ...('missingGoToLeft' in arrays
       ? { missingGoToLeft: readFlags(arrays.missingGoToLeft, nNodes, 'arrays.missingGoToLeft') }
       : {}),
-    ...(present.includes('averagePathLength')
+    ...('averagePathLength' in arrays
       ? {
           averagePathLength: decodeTypedArray(
             arrays.averagePathLength,

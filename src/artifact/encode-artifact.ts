@@ -4,11 +4,11 @@ import { sealDocument, sha256Hex } from './artifact-checksum';
 import {
   ARTIFACT_FORMAT,
   FOREST_ARRAYS,
-  type ArtifactDocumentV1,
-  type ArtifactDocumentV2,
+  type ArtifactDocument,
   type EncodedArray,
   type EncodedParams,
   type ForestArrayName,
+  type OptionalForestArrayName,
 } from './artifact-format';
 import { decodeArtifact } from './decode-artifact';
 import type { ArtifactInput } from './model-artifact';
@@ -18,7 +18,7 @@ import { encodeTypedArray } from './typed-array-codec';
 const DERIVED_VERSION_HEX = 16;
 
 /**
- * Serialises a model to the version-1 file format (docs/artifact-format.md): UTF-8 JSON, arrays
+ * Serialises a model to the version-2 file format (docs/artifact-format.md): UTF-8 JSON, arrays
  * as little-endian base64, scalars as shortest round-trip JSON numbers, sealed with a sha256 of
  * the exact bytes. Without `input.modelVersion` the version is `sha256-<16 hex>` of the model
  * content (everything but `modelVersion`, `createdAt` and `source`), so re-encoding the same
@@ -35,15 +35,17 @@ export function encodeArtifact(input: ArtifactInput): Uint8Array {
   for (const name of Object.keys(FOREST_ARRAYS) as ForestArrayName[]) {
     arrays[name] = encodeTypedArray(forest[name]);
   }
-  // Version 2's optional arrays: written only when present (then the file is version 2).
-  const optional: Record<string, EncodedArray> = {};
+  // Version 2's optional arrays, each written only when the forest has it.
+  const weighted = forest.weightedNNodeSamples;
+  const allArrays: Record<ForestArrayName, EncodedArray> &
+    Partial<Record<OptionalForestArrayName, EncodedArray>> = { ...arrays };
+  if (weighted !== undefined) allArrays.weightedNNodeSamples = encodeTypedArray(weighted);
   if (forest.missingGoToLeft !== undefined) {
-    optional.missingGoToLeft = encodeTypedArray(Int32Array.from(forest.missingGoToLeft));
+    allArrays.missingGoToLeft = encodeTypedArray(Int32Array.from(forest.missingGoToLeft));
   }
   if (forest.averagePathLength !== undefined) {
-    optional.averagePathLength = encodeTypedArray(forest.averagePathLength);
+    allArrays.averagePathLength = encodeTypedArray(forest.averagePathLength);
   }
-  const formatVersion = Object.keys(optional).length > 0 ? 2 : 1;
   const content = {
     params: normalizeParams(input.params),
     featureNames: input.featureNames,
@@ -56,7 +58,7 @@ export function encodeArtifact(input: ArtifactInput): Uint8Array {
     trainingScoreQuantiles: optionalArray(input.trainingScoreQuantiles),
     featureMin: optionalArray(input.featureMin),
     featureMax: optionalArray(input.featureMax),
-    arrays: { ...arrays, ...optional },
+    arrays: allArrays,
   };
   if (forest.nFeatures !== input.nFeatures) {
     throw new ModelFormatError(
@@ -66,9 +68,9 @@ export function encodeArtifact(input: ArtifactInput): Uint8Array {
   const modelVersion =
     input.modelVersion ??
     `sha256-${sha256Hex(JSON.stringify(content)).slice(0, DERIVED_VERSION_HEX)}`;
-  const doc: ArtifactDocumentV1 | ArtifactDocumentV2 = {
+  const doc: ArtifactDocument = {
     format: ARTIFACT_FORMAT,
-    formatVersion,
+    formatVersion: 2,
     modelVersion,
     createdAt: input.createdAt,
     source:

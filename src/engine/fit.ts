@@ -288,6 +288,7 @@ class NodeAccumulator {
   private threshold: Float64Array;
   private nNodeSamples: Int32Array;
   private missingGoToLeft: Uint8Array;
+  private weightedNNodeSamples: Float64Array;
   private trees = 0;
 
   constructor(nTrees: number, perTreeBound: number) {
@@ -300,6 +301,7 @@ class NodeAccumulator {
     this.threshold = new Float64Array(initial);
     this.nNodeSamples = new Int32Array(initial);
     this.missingGoToLeft = new Uint8Array(initial);
+    this.weightedNNodeSamples = new Float64Array(initial);
   }
 
   append(b: TreeBuilder): void {
@@ -313,6 +315,7 @@ class NodeAccumulator {
     this.threshold.set(b.threshold.subarray(0, count), at);
     this.nNodeSamples.set(b.nNodeSamples.subarray(0, count), at);
     this.missingGoToLeft.set(b.missingGoToLeft.subarray(0, count), at);
+    this.weightedNNodeSamples.set(b.weightedNNodeSamples.subarray(0, count), at);
     this.size = need;
     this.offsets[++this.trees] = need;
   }
@@ -327,12 +330,16 @@ class NodeAccumulator {
     this.right = grow32(this.right);
     this.feature = grow32(this.feature);
     this.nNodeSamples = grow32(this.nNodeSamples);
-    const t = new Float64Array(capacity);
-    t.set(this.threshold.subarray(0, this.size));
-    this.threshold = t;
     const m = new Uint8Array(capacity);
     m.set(this.missingGoToLeft.subarray(0, this.size));
     this.missingGoToLeft = m;
+    const grow64 = (a: Float64Array) => {
+      const g = new Float64Array(capacity);
+      g.set(a.subarray(0, this.size));
+      return g;
+    };
+    this.threshold = grow64(this.threshold);
+    this.weightedNNodeSamples = grow64(this.weightedNNodeSamples);
   }
 
   /** Exact-length copies of the node arrays and the offsets. */
@@ -346,6 +353,7 @@ class NodeAccumulator {
       threshold: this.threshold.slice(0, n),
       nNodeSamples: this.nNodeSamples.slice(0, n),
       missingGoToLeft: this.missingGoToLeft.slice(0, n),
+      weightedNNodeSamples: this.weightedNNodeSamples.slice(0, n),
     };
   }
 }

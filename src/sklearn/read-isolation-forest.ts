@@ -383,6 +383,7 @@ interface TreeArrays {
   readonly nNodeSamples: Int32Array;
   /** `missing_go_to_left` (0 at leaves), for models that accept missing values. */
   readonly missingGoToLeft: Uint8Array | null;
+  readonly weightedNNodeSamples: Float64Array;
   readonly offset: number;
 }
 
@@ -499,6 +500,7 @@ function readTree(
       nodes.offset,
     ),
     missingGoToLeft: acceptsMissing ? missingColumn(nodes, column, where) : null,
+    weightedNNodeSamples: column('weighted_n_node_samples'),
     offset: at,
   };
   verifyTree(arrays, subset, maxSamples, maxDepth, where);
@@ -530,6 +532,7 @@ function verifyTree(
     feature: tree.feature,
     threshold: tree.threshold,
     nNodeSamples: tree.nNodeSamples,
+    weightedNNodeSamples: tree.weightedNNodeSamples,
   };
   try {
     verifyForest(single);
@@ -602,6 +605,7 @@ function concatenate(
   const nNodeSamples = new Int32Array(total);
   const missingGoToLeft = acceptsMissing ? new Uint8Array(total) : undefined;
   const averagePathLength = stored === null ? undefined : new Float64Array(total);
+  const weightedNNodeSamples = new Float64Array(total);
   for (let t = 0; t < nEstimators; t++) {
     const base = nodeOffsets[t];
     const missing = trees[t].missingGoToLeft;
@@ -612,6 +616,7 @@ function concatenate(
     feature.set(trees[t].feature, base);
     threshold.set(trees[t].threshold, base);
     nNodeSamples.set(trees[t].nNodeSamples, base);
+    weightedNNodeSamples.set(trees[t].weightedNNodeSamples, base);
   }
   return {
     nEstimators,
@@ -627,6 +632,7 @@ function concatenate(
     nNodeSamples,
     ...(missingGoToLeft === undefined ? {} : { missingGoToLeft }),
     ...(averagePathLength === undefined ? {} : { averagePathLength }),
+    weightedNNodeSamples,
   };
 }
 

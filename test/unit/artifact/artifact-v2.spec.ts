@@ -1,6 +1,6 @@
 // Artifact format version 2: a scikit-learn 1.6+ model converted to the native format keeps its
 // missing-value support (missingGoToLeft) and its writer's c(n) table (averagePathLength), and
-// scores NaN rows exactly as the real file does; models without them stay version 1.
+// scores NaN rows exactly as the real file does; models without missing values have no such array.
 import { decodeArtifact, encodeArtifact } from '../../../src/artifact';
 import { sealDocument } from '../../../src/artifact/artifact-checksum';
 import {
@@ -43,7 +43,7 @@ describe('artifact format version 2', () => {
     );
   });
 
-  it('keeps version 1 for a model without the optional arrays', () => {
+  it('writes no missing-value array for a model trained without missing values', () => {
     const model = fitIsolationForest(
       matrixFromRows([
         [0, 1],
@@ -66,7 +66,8 @@ describe('artifact format version 2', () => {
       featureMax: null,
       source: { format: 'native' },
     });
-    expect(decodeArtifact(bytes).formatVersion).toBe(1);
+    const doc = JSON.parse(new TextDecoder().decode(bytes)) as { arrays: Record<string, unknown> };
+    expect(Object.keys(doc.arrays)).not.toContain('missingGoToLeft');
     expect(acceptsMissingValues(decodeArtifact(bytes).forest)).toBe(false);
   });
 
@@ -84,6 +85,7 @@ describe('artifact format version 2', () => {
       decodeArtifact(
         edited((doc) => {
           doc.formatVersion = 1;
+          delete (doc.arrays as Record<string, unknown>).weightedNNodeSamples;
         }),
       ),
     ).toThrow(/arrays has an unknown member 'missingGoToLeft'/);
