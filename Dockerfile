@@ -15,8 +15,10 @@ RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY src ./src
 COPY model-artifacts ./model-artifacts
+# Benchmarks (dist/bench) and the incremental build's bookkeeping do not ship.
 RUN npx tsc -p tsconfig.build.json \
- && if [ ! -f model-artifacts/anomaly-detector.json ]; then node dist/cli/train.js; fi
+ && if [ ! -f model-artifacts/anomaly-detector.json ]; then node dist/cli/train.js; fi \
+ && rm -rf dist/bench dist/.tsbuildinfo dist/.build-stamp
 
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app

@@ -13,6 +13,7 @@ export default tseslint.config(
       '.cache/**',
       '**/*.js',
       '**/*.mjs',
+      '**/*.cjs',
     ],
   },
   eslint.configs.recommended,

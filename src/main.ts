@@ -7,20 +7,22 @@ import { PINO_ROOT } from './logging/logging.constants';
 import { ModelRegistry } from './model/model-registry';
 
 /**
- * Entry point: validate the environment (exit 1 naming the bad variables), build the app, listen,
- * and handle signals: SIGHUP reloads the model; SIGTERM/SIGINT drain and exit 0 within
- * SHUTDOWN_GRACE_MS (1 if requests were still in flight). Signals are handled here rather than
- * by Nest's `enableShutdownHooks`, which re-raises the signal and so never exits 0.
+ * Runs the service: validate the environment (exit code 1 naming the bad variables), build the
+ * app, listen, and handle signals: SIGHUP reloads the model; SIGTERM/SIGINT drain and exit 0
+ * within SHUTDOWN_GRACE_MS (1 if requests were still in flight). Signals are handled here rather
+ * than by Nest's `enableShutdownHooks`, which re-raises the signal and so never exits 0.
+ * `node dist/main.js` (the image) and `ml-anomaly-api serve` (`npm start`) both land here.
+ *
+ * @returns 0 once listening (the process then runs until a signal), 1 for a bad environment
  */
-async function main(): Promise<void> {
+export async function serve(): Promise<number> {
   let config: AppConfig;
   try {
     config = loadConfig();
   } catch (err) {
     if (!(err instanceof ConfigValidationError)) throw err;
     process.stderr.write(`${err.message}\n`);
-    process.exitCode = 1;
-    return;
+    return 1;
   }
   const app = await createApp(config);
   const logger = app.get<Logger>(PINO_ROOT);
@@ -44,11 +46,19 @@ async function main(): Promise<void> {
     { host: config.http.host, port, modelLoaded: models.peek() !== null },
     `listening on http://${config.http.host}:${port}`,
   );
+  return 0;
 }
 
-main().catch((err: unknown) => {
+/** Reports a failure to start (a bug, or e.g. the port in use) and exits 1. */
+export function exitOnStartFailure(err: unknown): never {
   process.stderr.write(
     `fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
   );
   process.exit(1);
-});
+}
+
+if (require.main === module) {
+  serve().then((code) => {
+    if (code !== 0) process.exitCode = code;
+  }, exitOnStartFailure);
+}

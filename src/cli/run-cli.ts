@@ -20,16 +20,22 @@ export function processIo(): CliIo {
  * Runs a CLI body and turns its outcome into an exit code: expected failures (bad flags, bad
  * data, bad model) become one `name: message` line on stderr, never a stack trace; anything
  * else is a bug and is reported with its stack.
+ *
+ * @param helpCommand the command a usage error points to (default `npm run <name> -- --help`)
  */
-export async function runCli(name: string, io: CliIo, body: () => Promise<void>): Promise<number> {
+export async function runCli(
+  name: string,
+  io: CliIo,
+  body: () => Promise<void>,
+  helpCommand = `npm run ${name} -- --help`,
+): Promise<number> {
   try {
     await body();
     return EXIT_OK;
   } catch (e) {
     if (e instanceof CliError) {
       io.stderr.write(`${name}: ${e.message}\n`);
-      if (e.exitCode === EXIT_USAGE)
-        io.stderr.write(`Run \`npm run ${name} -- --help\` for usage.\n`);
+      if (e.exitCode === EXIT_USAGE) io.stderr.write(`Run \`${helpCommand}\` for usage.\n`);
       return e.exitCode;
     }
     if (e instanceof ModelFormatError || e instanceof InvalidInputError) {

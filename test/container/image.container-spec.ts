@@ -127,8 +127,12 @@ describe('ml-anomaly-api image', () => {
     expect(inspect('{{json .Config.Healthcheck.Test}}', IMAGE)).toContain('/health');
   });
 
-  it('runs on Node.js 24 LTS', () => {
+  it('runs on Node.js 24 LTS and ships no benchmark code', () => {
     expect(docker(['run', '--rm', IMAGE, 'node', '-v'])).toMatch(/^v24\.\d+\.\d+$/);
+    const dist = docker(['run', '--rm', IMAGE, 'ls', '-A', 'dist']).split('\n');
+    expect(dist).toEqual(expect.arrayContaining(['main.js', 'cli', 'engine']));
+    expect(dist).not.toContain('bench');
+    expect(dist).not.toContain('.tsbuildinfo');
   });
 
   it('starts with the seed docker run command, turns healthy and answers the seed requests', async () => {

@@ -22,9 +22,15 @@ export interface ServiceProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Spawns the service with `env` (plus PATH) and no inherited variables. */
-export function spawnService(env: Record<string, string>): ServiceProcess {
-  const child = spawn(process.execPath, [MAIN_JS], {
+/**
+ * Spawns the service with `env` (plus PATH) and no inherited variables: `node dist/main.js`, or
+ * `node ARGS` (e.g. the bin's `serve` command).
+ */
+export function spawnService(
+  env: Record<string, string>,
+  args: readonly string[] = [MAIN_JS],
+): ServiceProcess {
+  const child = spawn(process.execPath, args, {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
