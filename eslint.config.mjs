@@ -33,12 +33,24 @@ export default tseslint.config(
     // Nest resolves constructor parameters from emitted decorator metadata, so classes used
     // only as parameter types must stay value imports there.
     files: ['src/**/*.ts'],
-    ignores: ['src/engine/**', 'src/artifact/**', 'src/sklearn/**'],
+    ignores: [
+      'src/engine/**',
+      'src/artifact/**',
+      'src/sklearn/**',
+      'src/monitoring/**',
+      'src/report/**',
+    ],
     rules: { '@typescript-eslint/consistent-type-imports': 'off' },
   },
   {
     // The engine, the artifact codec and the pickle reader are framework-free and do no I/O.
-    files: ['src/engine/**/*.ts', 'src/artifact/**/*.ts', 'src/sklearn/**/*.ts'],
+    files: [
+      'src/engine/**/*.ts',
+      'src/artifact/**/*.ts',
+      'src/sklearn/**/*.ts',
+      'src/monitoring/**/*.ts',
+      'src/report/**/*.ts',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',

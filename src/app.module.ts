@@ -10,6 +10,7 @@ import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { ModelModule } from './model/model.module';
+import { MonitoringModule } from './model-monitoring/monitoring.module';
 import { PredictModule } from './predict/predict.module';
 import { ScoringModule } from './scoring/scoring.module';
 
@@ -29,6 +30,7 @@ export class AppModule {
         ModelModule,
         ScoringModule,
         PredictModule,
+        MonitoringModule,
         HealthModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }, HttpObserverMiddleware],

@@ -3,6 +3,8 @@
  * decoder. docs/artifact-format.md is the normative description; keep both in step.
  */
 
+import type { EncodedReference } from './reference-codec';
+
 /** Value of the document's `format` member: says what kind of file this is. */
 export const ARTIFACT_FORMAT = 'ml-anomaly-api/isolation-forest';
 
@@ -59,10 +61,12 @@ export const OPTIONAL_FOREST_ARRAYS_V2 = Object.freeze({
 
 /**
  * Top-level members that version 2 added, each optional (same rule as
- * {@link OPTIONAL_FOREST_ARRAYS_V2}; none of them is this branch's: the list is where other
- * version-2 additions go).
+ * {@link OPTIONAL_FOREST_ARRAYS_V2}), written right before `arrays`:
+ *
+ * - `reference`: the training reference for percentiles, drift and the report (issue 13;
+ *   without it the model scores, with `anomaly_percentile` null and no drift figures).
  */
-export const OPTIONAL_DOCUMENT_MEMBERS_V2: readonly string[] = Object.freeze([]);
+export const OPTIONAL_DOCUMENT_MEMBERS_V2: readonly string[] = Object.freeze(['reference']);
 
 /** Name of one optional (version 2) forest array. */
 export type OptionalForestArrayName = keyof typeof OPTIONAL_FOREST_ARRAYS_V2;
@@ -99,6 +103,8 @@ export interface ArtifactDocument {
   readonly trainingScoreQuantiles: EncodedArray | null;
   readonly featureMin: EncodedArray | null;
   readonly featureMax: EncodedArray | null;
+  /** Version 2, optional: the training reference (docs/monitoring.md). */
+  readonly reference?: EncodedReference;
   readonly arrays: Readonly<Record<ForestArrayName, EncodedArray>> &
     Readonly<Partial<Record<OptionalForestArrayName, EncodedArray>>>;
 }

@@ -18,6 +18,7 @@ import {
 } from './artifact-format';
 import { describeJson } from './describe-json';
 import type { ModelArtifact, ModelSourceFormat } from './model-artifact';
+import { decodeReference } from './reference-codec';
 import { decodeTypedArray } from './typed-array-codec';
 
 type JsonObject = Record<string, unknown>;
@@ -171,6 +172,8 @@ function readDocument(doc: JsonObject, formatVersion: 1 | 2, sha256: string): Mo
   const featureMax = readOptionalFloats(doc, 'featureMax', nFeatures);
   checkTrainingSummary(trainingScoreQuantiles, featureMin, featureMax);
   checkParamsAgainstModel(params, { forest, offset, nTrainingSamples });
+  const reference =
+    'reference' in doc && doc.reference !== null ? decodeReference(doc.reference, nFeatures) : null;
 
   return Object.freeze({
     formatVersion,
@@ -185,6 +188,7 @@ function readDocument(doc: JsonObject, formatVersion: 1 | 2, sha256: string): Mo
     trainingScoreQuantiles,
     featureMin,
     featureMax,
+    reference,
     source,
     sha256,
   });

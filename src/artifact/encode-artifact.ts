@@ -12,6 +12,7 @@ import {
 } from './artifact-format';
 import { decodeArtifact } from './decode-artifact';
 import type { ArtifactInput } from './model-artifact';
+import { encodeReference } from './reference-codec';
 import { encodeTypedArray } from './typed-array-codec';
 
 /** Hex digits of the content hash kept in a derived model version (64 bits). */
@@ -20,9 +21,10 @@ const DERIVED_VERSION_HEX = 16;
 /**
  * Serialises a model to the version-2 file format (docs/artifact-format.md): UTF-8 JSON, arrays
  * as little-endian base64, scalars as shortest round-trip JSON numbers, sealed with a sha256 of
- * the exact bytes. Without `input.modelVersion` the version is `sha256-<16 hex>` of the model
- * content (everything but `modelVersion`, `createdAt` and `source`), so re-encoding the same
- * model gives the same id.
+ * the exact bytes. The optional `reference` member is written only when the model has one.
+ * Without `input.modelVersion` the version is `sha256-<16 hex>` of the model content (the
+ * version-1 members from `params` to `arrays`; not the reference, which describes the training
+ * data and changes no score), so re-encoding the same model gives the same id.
  *
  * The bytes are decoded again before they are returned, so the encoder never produces a file
  * the decoder would reject.
@@ -68,6 +70,7 @@ export function encodeArtifact(input: ArtifactInput): Uint8Array {
   const modelVersion =
     input.modelVersion ??
     `sha256-${sha256Hex(JSON.stringify(content)).slice(0, DERIVED_VERSION_HEX)}`;
+  const { arrays: forestArrays, ...scalars } = content;
   const doc: ArtifactDocument = {
     format: ARTIFACT_FORMAT,
     formatVersion: 2,
@@ -77,7 +80,9 @@ export function encodeArtifact(input: ArtifactInput): Uint8Array {
       input.source.sklearnVersion === undefined
         ? { format: input.source.format }
         : { format: input.source.format, sklearnVersion: input.source.sklearnVersion },
-    ...content,
+    ...scalars,
+    ...(input.reference ? { reference: encodeReference(input.reference) } : {}),
+    arrays: forestArrays,
   };
   const { bytes } = sealDocument(JSON.stringify(doc, null, 2));
   try {

@@ -1,5 +1,6 @@
 import type { FlatForest } from '../engine/forest';
 import type { IsolationForestOptions } from '../engine/options';
+import type { TrainingReference } from '../monitoring/training-reference';
 
 /** Where a served model came from. */
 export type ModelSourceFormat = 'native' | 'sklearn-pickle' | 'sklearn-joblib';
@@ -30,6 +31,12 @@ export interface ModelArtifact {
   /** Per-feature min and max of the training data (null when unknown). */
   readonly featureMin: Float64Array | null;
   readonly featureMax: Float64Array | null;
+  /**
+   * What the training rows looked like (anomaly score percentiles, per-feature quantile bins,
+   * anomaly rate, a small sample), for percentiles, drift and the report; null or absent when
+   * unknown (version-1 files, scikit-learn models imported without `--reference`).
+   */
+  readonly reference?: TrainingReference | null;
   /** Where the model came from, and the scikit-learn version for imported models. */
   readonly source: {
     readonly format: ModelSourceFormat;

@@ -3,21 +3,29 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import { decodeArtifact } from '../artifact/decode-artifact';
 import { encodeArtifact } from '../artifact/encode-artifact';
 import type { ModelArtifact } from '../artifact/model-artifact';
+import { InvalidInputError } from '../engine/errors';
+import { computeTrainingReference } from '../monitoring/compute-training-reference';
 import { importSklearnModel } from '../sklearn/import-sklearn-model';
 import { isPickleOrJoblib } from '../sklearn/is-pickle-or-joblib';
 import { CliError, usageError } from './cli-error';
 import { parseFlags } from './cli-flags';
 import { describeError } from './describe-error';
+import { NumericCsv } from './numeric-csv';
 import { processIo, runAsScript, runCli, type CliIo } from './run-cli';
 import { writeFileAtomic } from './write-file-atomic';
 
 const USAGE = `Convert a scikit-learn IsolationForest saved with pickle or joblib into a model artifact.
 
-Usage: npm run import -- --model FILE.pkl [--out PATH]
+Usage: npm run import -- --model FILE.pkl [--out PATH] [--reference ROWS.csv]
 
   --model FILE     pickle (protocols 2-5) or joblib file (uncompressed or compress=N zlib)
                    of a fitted sklearn.ensemble.IsolationForest; read safely, nothing in it runs
   --out PATH       artifact to write, atomically (default: FILE with the extension .json)
+  --reference CSV  rows that stand for the training data (header row; columns by the
+                   model's feature names, else every column): stores the training reference
+                   (score percentiles, per-feature bins, anomaly rate, 200 sample rows) that
+                   anomaly_percentile, /model/monitoring and /model/report need. Without it
+                   those say the model has no reference.
   --help           show this text
 
 The artifact scores exactly like the pickle and keeps its model version (sklearn- + the
@@ -26,7 +34,7 @@ when a deployment should carry no pickle.
 Exit codes: 0 written, 1 not a usable model (nothing written), 2 bad command line.
 `;
 
-const FLAGS = { model: 'string', out: 'string', help: 'boolean' } as const;
+const FLAGS = { model: 'string', out: 'string', reference: 'string', help: 'boolean' } as const;
 
 /**
  * `npm run import`: reads a scikit-learn pickle/joblib file with the safe importer, encodes it as
@@ -58,7 +66,13 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       throw usageError(`--out ${out} would overwrite the model file itself`);
     }
     const imported = importModel(input, bytes, modified);
-    const encoded = encodeArtifact({ ...imported, modelVersion: imported.modelVersion });
+    const reference =
+      flags.reference === undefined ? null : referenceFrom(flags.reference, imported);
+    const encoded = encodeArtifact({
+      ...imported,
+      modelVersion: imported.modelVersion,
+      reference,
+    });
     writeFileAtomic(out, encoded);
 
     const written = decodeArtifact(encoded);
@@ -70,6 +84,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
         `  features        ${written.nFeatures}: ${names}`,
         `  trees           ${written.forest.nEstimators} (max_samples ${written.forest.maxSamples}, max_features ${written.forest.maxFeatures})`,
         `  offset          ${written.offset} (contamination ${written.params.contamination})`,
+        `  reference       ${reference === null ? 'none (pass --reference ROWS.csv for percentiles and drift)' : `${reference.rows.toLocaleString('en-US')} rows from ${flags.reference}`}`,
         `  model version   ${written.modelVersion}`,
         `  size            ${(bytes.length / 1024).toFixed(1)} KiB -> ${(encoded.length / 1024).toFixed(1)} KiB`,
         '',
@@ -77,6 +92,33 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     );
     return Promise.resolve();
   });
+}
+
+/** The training reference from a CSV of rows, columns picked by the model's names. */
+function referenceFrom(
+  path: string,
+  model: ModelArtifact,
+): ReturnType<typeof computeTrainingReference> {
+  const csv = new NumericCsv(
+    path,
+    model.featureNames === null
+      ? { kind: 'all' }
+      : { kind: 'names', names: model.featureNames, reason: "the model's feature names" },
+  );
+  const x = csv.readAll();
+  if (x.cols !== model.nFeatures) {
+    throw new CliError(
+      `${path} has ${x.cols} columns but the model expects ${model.nFeatures} features`,
+    );
+  }
+  try {
+    return computeTrainingReference(model.forest, model.offset, x, {
+      seed: model.params.randomState,
+    });
+  } catch (e) {
+    if (e instanceof InvalidInputError) throw new CliError(`${path}: ${e.message}`);
+    throw e;
+  }
 }
 
 /** `model.pkl` -> `model.json` next to it (`model.joblib.gz` -> `model.joblib.json`). */

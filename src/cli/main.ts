@@ -25,6 +25,10 @@ const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<C
     summary: 'convert a scikit-learn pickle/joblib model into an artifact (npm run import)',
     load: async () => (await import('./import')).main,
   },
+  report: {
+    summary: 'write the model report (drift and decision map) as one HTML file (npm run report)',
+    load: async () => (await import('./report')).main,
+  },
 };
 
 const USAGE = `ml-anomaly-api: Isolation Forest anomaly detection with scikit-learn's semantics.
@@ -41,7 +45,7 @@ In a clone: npx ml-anomaly-api <command> ..., or npm run <command> -- ... (npm s
 `;
 
 /**
- * `ml-anomaly-api <serve|train|score|import> [flags]`: dispatches to the command's own `main`
+ * `ml-anomaly-api <serve|train|score|import|report> [flags]`: dispatches to the command's own `main`
  * with the remaining arguments; `--help` (or no command) prints the command list.
  *
  * @returns the process exit code (2 for a missing or unknown command)

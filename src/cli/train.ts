@@ -7,6 +7,8 @@ import type { IsolationForestModel } from '../engine/model';
 import type { IsolationForestOptions } from '../engine/options';
 import type { DenseMatrix } from '../engine/matrix';
 import { summarizeTraining } from '../engine/training-summary';
+import { computeTrainingReference } from '../monitoring/compute-training-reference';
+import type { TrainingReference } from '../monitoring/training-reference';
 import { CliError, usageError } from './cli-error';
 import { parseFeatureList, parseFlags } from './cli-flags';
 import { NumericCsv } from './numeric-csv';
@@ -32,7 +34,8 @@ const USAGE = `Train an Isolation Forest (scikit-learn 1.2.1 semantics) and writ
 Usage: npm run train -- [--data FILE.csv] [--features a,b,...] [--out PATH]
                         [--n-estimators N] [--max-samples auto|N|F] [--max-features N|F]
                         [--contamination auto|F] [--bootstrap] [--random-state N]
-                        [--model-version ID]
+                        [--model-version ID] [--reference-bins N]
+                        [--reference-sample N]
 
   --data FILE.csv        CSV with a header row (default: the built-in synthetic server
                          activity, ${SYNTHETIC_ROWS} rows of ${SYNTHETIC_FEATURES.join(', ')})
@@ -45,6 +48,10 @@ Usage: npm run train -- [--data FILE.csv] [--features a,b,...] [--out PATH]
   --bootstrap            draw rows with replacement
   --random-state N       seed in [0, 4294967295] (default 42), recorded in the artifact
   --model-version ID     model id (default: derived from the content hash)
+  --reference-bins N     quantile bins per feature in the stored training reference,
+                         10 to 20 (default 10)
+  --reference-sample N   training rows kept in the reference for the report's decision
+                         map, drawn with the random state (default 200; 0 keeps none)
   --help                 show this text
 
 As in scikit-learn, a number with a decimal point is a fraction (1.0 = all) and a whole
@@ -63,6 +70,8 @@ const FLAGS = {
   bootstrap: 'boolean',
   'random-state': 'string',
   'model-version': 'string',
+  'reference-bins': 'string',
+  'reference-sample': 'string',
   help: 'boolean',
 } as const;
 
@@ -88,6 +97,14 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
         `--model-version must be 1-128 letters, digits or . _ + - (starting with a letter or digit), got ${JSON.stringify(modelVersion)}`,
       );
     }
+    const referenceBins = intFlag(flags['reference-bins'], '--reference-bins', 10, 10, 20);
+    const referenceSample = intFlag(
+      flags['reference-sample'],
+      '--reference-sample',
+      200,
+      0,
+      100_000,
+    );
     const out = flags.out ?? DEFAULT_MODEL_PATH;
     const progress = new Progress(io.stderr, 'train');
 
@@ -104,6 +121,11 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     const fitStart = performance.now();
     const model = fit(x, options);
     const summary = summarizeTraining(model, x);
+    const reference = computeTrainingReference(model.forest, model.offset, x, {
+      bins: referenceBins,
+      sampleRows: referenceSample,
+      seed: options.randomState,
+    });
     const fitSeconds = (performance.now() - fitStart) / 1000;
     for (const warning of model.warnings ?? []) io.stderr.write(`train: warning: ${warning}\n`);
 
@@ -119,6 +141,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       trainingScoreQuantiles: summary.scoreQuantiles,
       featureMin: summary.featureMin,
       featureMax: summary.featureMax,
+      reference,
       source: { format: 'native' },
     });
     writeFileAtomic(out, bytes);
@@ -138,6 +161,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
         `  seconds         ${fitSeconds.toFixed(2)} fit + summary, ${readSeconds.toFixed(2)} read`,
         `  offset          ${model.offset} (contamination ${o.contamination})`,
         `  flagged         ${(100 * summary.fractionFlagged).toFixed(2)}% of the training rows predict -1`,
+        `  reference       ${describeReference(reference)}`,
         `  model version   ${written.modelVersion}`,
         `  size            ${(bytes.length / 1024).toFixed(1)} KiB`,
         '',
@@ -145,6 +169,35 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     );
     return Promise.resolve();
   });
+}
+
+/** `--flag N`: an integer in [min, max], or `fallback` when the flag is absent. */
+function intFlag(
+  value: string | undefined,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (value === undefined) return fallback;
+  const n = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!(n >= min && n <= max)) {
+    throw usageError(
+      `${name} must be an integer in [${min}, ${max}], got ${JSON.stringify(value)}`,
+    );
+  }
+  return n;
+}
+
+/** One line on the stored reference, for the summary. */
+export function describeReference(reference: TrainingReference): string {
+  const bins = reference.features.map((f) => f.proportions.length);
+  const binText =
+    Math.min(...bins) === Math.max(...bins)
+      ? `${bins[0]} bins per feature`
+      : `${Math.min(...bins)}-${Math.max(...bins)} bins per feature`;
+  const sample = reference.sample === null ? 'no sample' : `${reference.sample.rows} sample rows`;
+  return `score percentiles to 0.1, ${binText}, ${sample}`;
 }
 
 /** Fits; an option the data cannot satisfy (e.g. more features than columns) is a usage error. */

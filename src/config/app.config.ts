@@ -37,6 +37,15 @@ export interface AppConfig {
   /** Per-client request budget, or null when rate limiting is off. */
   readonly rateLimit: { readonly limit: number; readonly windowMs: number } | null;
   readonly log: { readonly level: LogLevel };
+  /** Live drift monitoring (issue 13). */
+  readonly monitoring: {
+    /** Rows of the drift window per model; 0 turns the window off. */
+    readonly windowRows: number;
+    /** Rows needed before a verdict. */
+    readonly minRows: number;
+    /** PSI above which a feature counts as drifting. */
+    readonly psiThreshold: number;
+  };
 }
 
 const UNIT_BYTES: Readonly<Record<string, number>> = { b: 1, kb: 1024, mb: 1024 * 1024 };
@@ -69,6 +78,11 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
         ? Object.freeze({ limit: env.RATE_LIMIT_MAX, windowMs: env.RATE_LIMIT_WINDOW_MS })
         : null,
     log: Object.freeze({ level: env.LOG_LEVEL }),
+    monitoring: Object.freeze({
+      windowRows: env.MONITOR_WINDOW_ROWS,
+      minRows: env.MONITOR_MIN_ROWS,
+      psiThreshold: env.DRIFT_PSI_THRESHOLD,
+    }),
   });
 }
 

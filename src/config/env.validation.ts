@@ -2,6 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import {
   IsIn,
   IsInt,
+  IsNumber,
   IsOptional,
   IsString,
   Matches,
@@ -120,6 +121,28 @@ export class EnvironmentVariables {
   @Min(0)
   @Max(600_000)
   SHUTDOWN_GRACE_MS = 10_000;
+
+  /**
+   * Rows of the live drift window per model (the most recent scored rows, kept as bin counts);
+   * 0 turns monitoring off (no window, no drift figures; percentiles still computed).
+   * @default 10000
+   */
+  @IsInt()
+  @Min(0)
+  @Max(100_000_000)
+  MONITOR_WINDOW_ROWS = 10_000;
+
+  /** Rows the window needs before `GET /model/monitoring` gives a verdict. @default 500 */
+  @IsInt()
+  @Min(1)
+  @Max(100_000_000)
+  MONITOR_MIN_ROWS = 500;
+
+  /** PSI above which a feature (or the score) counts as drifting. @default 0.2 */
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(100)
+  DRIFT_PSI_THRESHOLD = 0.2;
 }
 
 /** The variables {@link validateEnv} reads; everything else in the environment is ignored. */
@@ -138,6 +161,9 @@ export const ENV_KEYS: readonly (keyof EnvironmentVariables)[] = [
   'RATE_LIMIT_MAX',
   'RATE_LIMIT_WINDOW_MS',
   'SHUTDOWN_GRACE_MS',
+  'MONITOR_WINDOW_ROWS',
+  'MONITOR_MIN_ROWS',
+  'DRIFT_PSI_THRESHOLD',
 ];
 
 /** Raised when the environment is invalid; the message names every offending variable. */
@@ -151,7 +177,7 @@ type EnvRecord = Readonly<Record<string, string | undefined>>;
 const SECRET_KEYS = new Set<string>(['API_KEY', 'ADMIN_TOKEN']);
 
 /** Constraints about a value's type, reported before (and instead of) its range. */
-const TYPE_CONSTRAINTS = ['isInt', 'isString', 'isIn', 'isHost'];
+const TYPE_CONSTRAINTS = ['isInt', 'isNumber', 'isString', 'isIn', 'isHost'];
 
 const INTEGER_KEYS = new Set<string>([
   'PORT',
@@ -161,7 +187,12 @@ const INTEGER_KEYS = new Set<string>([
   'RATE_LIMIT_MAX',
   'RATE_LIMIT_WINDOW_MS',
   'SHUTDOWN_GRACE_MS',
+  'MONITOR_WINDOW_ROWS',
+  'MONITOR_MIN_ROWS',
 ]);
+
+/** Variables read as plain decimal numbers (`0.2`, `1`). */
+const DECIMAL_KEYS = new Set<string>(['DRIFT_PSI_THRESHOLD']);
 
 /**
  * Validates the known variables of `env` (empty strings count as unset) and returns them typed,
@@ -177,7 +208,13 @@ export function validateEnv(
     const raw = env[key];
     if (raw === undefined || raw === '') continue;
     // Strict integers: Number('0x10') or Number(' 8 ') would pass silently.
-    picked[key] = INTEGER_KEYS.has(key) ? (/^-?\d+$/.test(raw) ? Number(raw) : raw) : raw;
+    picked[key] = INTEGER_KEYS.has(key)
+      ? /^-?\d+$/.test(raw)
+        ? Number(raw)
+        : raw
+      : DECIMAL_KEYS.has(key) && /^-?\d+(\.\d+)?$/.test(raw)
+        ? Number(raw)
+        : raw;
   }
   const parsed = plainToInstance(EnvironmentVariables, picked);
   const errors = validateSync(parsed, { forbidUnknownValues: true });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { decodeArtifact } from '../../src/artifact';
 import type { ModelArtifact } from '../../src/artifact/model-artifact';
 import { matrixFromRows, scoreSamples } from '../../src/engine';
+import { anomalyPercentile } from '../../src/monitoring';
 import { clusteredRows } from '../helpers/model-files';
 import { DEFAULT_MODEL, postJson, send, startTestApp, type TestApp } from '../helpers/test-app';
 
@@ -13,6 +14,7 @@ function expected(model: ModelArtifact, rows: number[][]) {
     is_anomaly: s - model.offset < 0,
     anomaly_score: -s,
     decision_function: s - model.offset,
+    anomaly_percentile: anomalyPercentile(model.reference!.percentileScores, -s),
   }));
 }
 

@@ -26,6 +26,17 @@ export class RowPredictionDto {
   decision_function!: number;
 
   @ApiProperty({
+    type: Number,
+    nullable: true,
+    minimum: 0,
+    maximum: 100,
+    example: 99.6,
+    description:
+      "Share of the model's training rows, in percent (resolution 0.1), whose anomaly_score is at most this row's: 99.6 means only 0.4% of the training rows looked more anomalous. null when the model carries no training reference (see GET /model/monitoring's reason).",
+  })
+  anomaly_percentile?: number | null;
+
+  @ApiProperty({
     type: ExplanationDto,
     required: false,
     description:

@@ -46,6 +46,7 @@ describe('import CLI', () => {
         '  features        2: cpu_usage, memory_load',
         '  trees           100 (max_samples 64, max_features 2)',
         '  offset          -0.5 (contamination auto)',
+        '  reference       none (pass --reference ROWS.csv for percentiles and drift)',
         `  model version   ${imported.modelVersion}`,
         `  size            398.6 KiB -> ${(readFileSync(out).length / 1024).toFixed(1)} KiB`,
         '',

@@ -28,6 +28,7 @@ describe('validateEnv / loadConfig', () => {
       security: { apiKey: null, adminToken: null },
       rateLimit: null,
       log: { level: 'info' },
+      monitoring: { windowRows: 10_000, minRows: 500, psiThreshold: 0.2 },
     });
   });
 
@@ -47,6 +48,9 @@ describe('validateEnv / loadConfig', () => {
       RATE_LIMIT_MAX: '100',
       RATE_LIMIT_WINDOW_MS: '1000',
       SHUTDOWN_GRACE_MS: '2500',
+      MONITOR_WINDOW_ROWS: '0',
+      MONITOR_MIN_ROWS: '100',
+      DRIFT_PSI_THRESHOLD: '0.25',
     });
     expect(config).toEqual({
       http: { port: 9000, host: '127.0.0.1', bodyLimitBytes: 512 * 1024, shutdownGraceMs: 2500 },
@@ -55,6 +59,7 @@ describe('validateEnv / loadConfig', () => {
       security: { apiKey: 'k'.repeat(16), adminToken: 't'.repeat(20) },
       rateLimit: { limit: 100, windowMs: 1000 },
       log: { level: 'debug' },
+      monitoring: { windowRows: 0, minRows: 100, psiThreshold: 0.25 },
     });
   });
 
@@ -78,6 +83,10 @@ describe('validateEnv / loadConfig', () => {
     ['RATE_LIMIT_MAX', '-1', 'RATE_LIMIT_MAX must not be less than 0'],
     ['RATE_LIMIT_WINDOW_MS', '0', 'RATE_LIMIT_WINDOW_MS must not be less than 1'],
     ['SHUTDOWN_GRACE_MS', 'soon', 'SHUTDOWN_GRACE_MS must be an integer number'],
+    ['MONITOR_WINDOW_ROWS', '-5', 'MONITOR_WINDOW_ROWS must not be less than 0'],
+    ['MONITOR_MIN_ROWS', '0', 'MONITOR_MIN_ROWS must not be less than 1'],
+    ['DRIFT_PSI_THRESHOLD', 'high', 'DRIFT_PSI_THRESHOLD must be a number'],
+    ['DRIFT_PSI_THRESHOLD', '1e-1', 'DRIFT_PSI_THRESHOLD must be a number'],
   ])('rejects %s=%s naming it', (name, value, message) => {
     const text = errorOf({ [name]: value });
     expect(text).toMatch(/^Invalid environment variables: /);
