@@ -47,9 +47,16 @@ export type ForestArrayName = keyof typeof FOREST_ARRAYS;
  *
  * - `weightedNNodeSamples`: `weighted_n_node_samples` per node, the cover TreeSHAP explanations
  *   need (without it the model scores but cannot be explained).
+ * - `missingGoToLeft` (int32, 0 or 1 per node): present exactly when the model accepts missing
+ *   values (scikit-learn >= 1.6's `missing_go_to_left`; native models trained on data with NaN).
+ * - `averagePathLength` (float64 per node): c(n_node_samples) as the model's writer computed it
+ *   (scikit-learn 1.3+'s `_average_path_length_per_tree`), within 4 ulp of c(n); leaf path terms
+ *   use it, so path lengths are that release's to the bit.
  */
 export const OPTIONAL_FOREST_ARRAYS_V2 = Object.freeze({
   weightedNNodeSamples: 'float64',
+  missingGoToLeft: 'int32',
+  averagePathLength: 'float64',
 } as const satisfies Record<string, ArrayDtype>);
 
 /**

@@ -390,7 +390,33 @@ function readForest(
           ),
         }
       : {}),
+    ...('missingGoToLeft' in arrays
+      ? { missingGoToLeft: readFlags(arrays.missingGoToLeft, nNodes, 'arrays.missingGoToLeft') }
+      : {}),
+    ...('averagePathLength' in arrays
+      ? {
+          averagePathLength: decodeTypedArray(
+            arrays.averagePathLength,
+            'float64',
+            nNodes,
+            'arrays.averagePathLength',
+          ),
+        }
+      : {}),
   });
+}
+
+/** An int32 array of 0/1 flags as bytes (verifyForest checks the values again). */
+function readFlags(value: unknown, length: number, path: string): Uint8Array {
+  const ints = decodeTypedArray(value, 'int32', length, path);
+  const out = new Uint8Array(length);
+  for (let i = 0; i < length; i++) {
+    if (ints[i] !== 0 && ints[i] !== 1) {
+      throw new ModelFormatError(`${path}[${i}] is ${ints[i]}, expected 0 or 1`);
+    }
+    out[i] = ints[i];
+  }
+  return out;
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   type EncodedArray,
   type EncodedParams,
   type ForestArrayName,
+  type OptionalForestArrayName,
 } from './artifact-format';
 import { decodeArtifact } from './decode-artifact';
 import type { ArtifactInput } from './model-artifact';
@@ -36,11 +37,17 @@ export function encodeArtifact(input: ArtifactInput): Uint8Array {
   for (const name of Object.keys(FOREST_ARRAYS) as ForestArrayName[]) {
     arrays[name] = encodeTypedArray(forest[name]);
   }
+  // Version 2's optional arrays, each written only when the forest has it.
   const weighted = forest.weightedNNodeSamples;
-  const allArrays =
-    weighted === undefined
-      ? arrays
-      : { ...arrays, weightedNNodeSamples: encodeTypedArray(weighted) };
+  const allArrays: Record<ForestArrayName, EncodedArray> &
+    Partial<Record<OptionalForestArrayName, EncodedArray>> = { ...arrays };
+  if (weighted !== undefined) allArrays.weightedNNodeSamples = encodeTypedArray(weighted);
+  if (forest.missingGoToLeft !== undefined) {
+    allArrays.missingGoToLeft = encodeTypedArray(Int32Array.from(forest.missingGoToLeft));
+  }
+  if (forest.averagePathLength !== undefined) {
+    allArrays.averagePathLength = encodeTypedArray(forest.averagePathLength);
+  }
   const content = {
     params: normalizeParams(input.params),
     featureNames: input.featureNames,

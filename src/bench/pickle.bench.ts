@@ -8,9 +8,15 @@
  * - from bytes in memory: `importSklearnModel(bytes)` vs `pickle.loads(bytes)`;
  * - from the file path: `readFileSync` + `importSklearnModel` vs `joblib.load(path)`.
  * Python's loaders do no verification; the TypeScript side includes every check of the import.
+ *
+ * Then the same for a current notebook's file: a 100-tree model written by scikit-learn 1.9.1
+ * with numpy 2.4 and joblib 1.6 (`joblib.dump`, uncompressed and compress=3), made at bench time
+ * in that release's venv (scripts/sklearn-releases/gen.sh creates it) and timed against
+ * `joblib.load` in the same venv, in the same run.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { importSklearnModel } from '../sklearn';
 
@@ -21,6 +27,26 @@ const WARMUP = 30;
 const REPEATS = 200;
 const TARGET_MS = 50;
 const PYTHON = '/usr/bin/python3';
+/** scikit-learn 1.9.1 / numpy 2.4 / joblib 1.6, from scripts/sklearn-releases/gen.sh. */
+const RELEASE_PYTHON = join(
+  ROOT,
+  'scripts',
+  'sklearn-releases',
+  '.venvs',
+  'sklearn-1.9.1',
+  'bin',
+  'python',
+);
+
+/** Writes the 1.9.1 model files (100 trees, max_samples 256, 2 features) into `dir`. */
+const RELEASE_MODEL_SCRIPT = `
+import sys, joblib, numpy as np
+from sklearn.ensemble import IsolationForest
+X = np.random.RandomState(0).randn(1000, 2)
+m = IsolationForest(n_estimators=100, random_state=0).fit(X)
+joblib.dump(m, sys.argv[1] + '/sklearn-1.9.1.joblib')
+joblib.dump(m, sys.argv[1] + '/sklearn-1.9.1.z3.joblib', compress=3)
+`;
 
 interface Row {
   readonly file: string;
@@ -74,13 +100,14 @@ print(json.dumps(out))
 
 function timePython(
   paths: string[],
+  python = PYTHON,
 ): Record<
   string,
   { pickle_loads: number | null; joblib_load: number; sklearn: string; joblib: string }
 > | null {
-  if (!existsSync(PYTHON)) return null;
+  if (!existsSync(python)) return null;
   const r = spawnSync(
-    PYTHON,
+    python,
     ['-c', PYTHON_SCRIPT, JSON.stringify(paths), String(WARMUP), String(REPEATS)],
     { encoding: 'utf8', timeout: 600_000 },
   );
@@ -154,4 +181,53 @@ function main(): void {
   );
 }
 
+/** The scikit-learn 1.9.1 / numpy 2 joblib files beside joblib.load in that release's venv. */
+function mainRelease(): void {
+  if (!existsSync(RELEASE_PYTHON)) {
+    console.log(
+      `\nscikit-learn 1.9.1 joblib: skipped (no venv at ${RELEASE_PYTHON}; run scripts/sklearn-releases/gen.sh 1.9.1)`,
+    );
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'bench-pickle-'));
+  try {
+    const made = spawnSync(RELEASE_PYTHON, ['-c', RELEASE_MODEL_SCRIPT, dir], {
+      encoding: 'utf8',
+      timeout: 600_000,
+    });
+    if (made.status !== 0) throw new Error(`could not write the 1.9.1 model: ${made.stderr}`);
+    const paths = ['sklearn-1.9.1.joblib', 'sklearn-1.9.1.z3.joblib'].map((f) => join(dir, f));
+    const rows = paths.map((path) => {
+      const bytes = readFileSync(path);
+      const artifact = importSklearnModel(bytes);
+      if (artifact.source.sklearnVersion !== '1.9.1' || artifact.forest.nEstimators !== 100) {
+        throw new Error(`${path} is not the 100-tree 1.9.1 model`);
+      }
+      return {
+        file: path.slice(dir.length + 1),
+        bytes: bytes.length,
+        tsFromFileMs: timeNode(() => importSklearnModel(readFileSync(path))),
+      };
+    });
+    const python = timePython(paths, RELEASE_PYTHON);
+    console.log(
+      `\nLoad + verify a 100-tree scikit-learn 1.9.1 / numpy 2 joblib file; median of ${REPEATS} after ${WARMUP} warm-up runs ` +
+        `(joblib ${python ? Object.values(python)[0].joblib : 'n/a'} in the 1.9.1 venv)`,
+    );
+    console.log('file                       bytes    TS file  joblib.load  ratio');
+    const results = rows.map((r, i) => {
+      const py = python?.[paths[i]]?.joblib_load ?? null;
+      const ratio = py === null ? null : r.tsFromFileMs / py;
+      console.log(
+        `${r.file.padEnd(24)} ${String(r.bytes).padStart(7)} ${fmt(r.tsFromFileMs)}     ${fmt(py)} ${ratio === null ? '   n/a' : ratio.toFixed(2).padStart(6)}`,
+      );
+      return { ...r, pyJoblibLoadMs: py, ratioToJoblibLoad: ratio };
+    });
+    console.log(JSON.stringify({ bench: 'pickle-sklearn-1.9.1', repeats: REPEATS, results }));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 main();
+mainRelease();

@@ -15,6 +15,16 @@ export type ColumnChoice =
   /** These columns by header name, in this order (extra columns are ignored). */
   | { readonly kind: 'names'; readonly names: readonly string[]; readonly reason: string };
 
+/** Options of {@link NumericCsv}. */
+export interface NumericCsvOptions extends ReadCsvOptions {
+  /**
+   * Read an empty (or blank) cell as a missing value (NaN), for models that accept missing
+   * values; otherwise an empty cell is an error that says the model does not accept them.
+   * @default false
+   */
+  readonly allowMissing?: boolean;
+}
+
 /** Where a row came from, for messages. */
 interface CellPlace {
   readonly path: string;
@@ -37,12 +47,14 @@ export class NumericCsv {
   private readonly headerLength: number;
   private readonly records: Generator<CsvRecord, void, undefined>;
   private consumed = false;
+  private readonly allowMissing: boolean;
 
   constructor(
     readonly path: string,
     choice: ColumnChoice,
-    options: ReadCsvOptions = {},
+    options: NumericCsvOptions = {},
   ) {
+    this.allowMissing = options.allowMissing ?? false;
     this.records = readCsvRecords(path, options);
     const first = this.records.next();
     if (first.done) throw new CliError(`${path} is empty: expected a header row of column names`);
@@ -131,6 +143,10 @@ export class NumericCsv {
         out[at + k] = v;
         continue;
       }
+      if (this.allowMissing && cell.trim().length === 0) {
+        out[at + k] = NaN;
+        continue;
+      }
       out[at + k] = parseCell(cell, {
         path: this.path,
         line: record.line,
@@ -149,7 +165,11 @@ export class NumericCsv {
 function parseCell(raw: string, place: CellPlace): number {
   const cell = raw.trim();
   const where = `${place.path} line ${place.line}, column ${place.column} (${JSON.stringify(place.name)})`;
-  if (cell.length === 0) throw new CliError(`${where}: empty cell, expected a number`);
+  if (cell.length === 0) {
+    throw new CliError(
+      `${where}: empty cell, expected a number (an empty cell is a missing value only for models that accept missing values: scikit-learn >= 1.6)`,
+    );
+  }
   if (NON_FINITE.test(cell)) {
     throw new CliError(`${where}: ${JSON.stringify(cell)} is not a finite number`);
   }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { ModelArtifact } from '../artifact/model-artifact';
+import { acceptsMissingValues } from '../engine/forest';
 import { ExplanationUnavailableError } from '../engine/errors';
 import { explainSamples } from '../engine/explain';
 import { scoreSamples } from '../engine/score';
@@ -80,6 +81,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     const started = performance.now();
     const csv = new NumericCsv(flags.data, choice, {
       onProgress: (read, total) => progress.bytes(read, total),
+      allowMissing: acceptsMissingValues(model.forest),
     });
     if (csv.cols !== model.nFeatures) {
       throw new CliError(

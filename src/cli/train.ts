@@ -227,7 +227,8 @@ function readCsv(
   const csv = new NumericCsv(
     path,
     features === null ? { kind: 'all' } : { kind: 'names', names: features, reason: '--features' },
-    { onProgress: (read, total) => progress.bytes(read, total) },
+    // An empty cell is a missing value: the model then accepts missing values (scikit-learn 1.9).
+    { onProgress: (read, total) => progress.bytes(read, total), allowMissing: true },
   );
   const x = csv.readAll((rows) => progress.rows(rows), progress.everyRows);
   return { names: csv.names, x, source: path };

@@ -22,6 +22,11 @@ export interface TreeSample {
   readonly weight: Float64Array;
   /** Sum of all sample weights of the whole fit (`weighted_n_samples`; `max_samples_`). */
   readonly weightedNSamples: number;
+  /**
+   * Whether the fit's data may hold missing values (NaN): selects scikit-learn 1.9's NaN-aware
+   * split search. Finite data take the plain loop (the same trees either way). @default false
+   */
+  readonly hasMissing?: boolean;
 }
 
 /** Growth parameters of one tree. */
@@ -66,6 +71,10 @@ export class TreeBuilder {
   threshold = new Float64Array(0);
   nNodeSamples = new Int32Array(0);
   weightedNNodeSamples = new Float64Array(0);
+  /** scikit-learn's `missing_go_to_left` per node (0 at leaves). */
+  missingGoToLeft = new Uint8Array(0);
+  /** Whether the last tree's sample held a missing value (NaN) in any column. */
+  sawMissing = false;
 
   private samples = new Int32Array(0);
   private xf = new Float32Array(0);
@@ -93,6 +102,7 @@ export class TreeBuilder {
   private splitPos = 0;
   private splitFeature = 0;
   private splitThreshold = 0;
+  private splitMissingGoToLeft = 0;
   private splitImpurityLeft = 0;
   private splitImpurityRight = 0;
   private splitImprovement = 0;
@@ -112,6 +122,7 @@ export class TreeBuilder {
 
     this.nodeCount = 0;
     this.maxDepthSeen = 0;
+    this.sawMissing = false;
     let top = 0;
     this.stStart[0] = 0;
     this.stEnd[0] = m;
@@ -160,9 +171,11 @@ export class TreeBuilder {
         this.childrenRight[id] = TREE_LEAF;
         this.feature[id] = TREE_UNDEFINED;
         this.threshold[id] = TREE_UNDEFINED;
+        this.missingGoToLeft[id] = 0;
       } else {
         this.feature[id] = this.splitFeature;
         this.threshold[id] = this.splitThreshold;
+        this.missingGoToLeft[id] = this.splitMissingGoToLeft;
         const pos = this.splitPos;
         const nc = this.splitNConstant;
         // Right child first so that the left one is popped next (pre-order ids).
@@ -206,6 +219,7 @@ export class TreeBuilder {
       this.threshold = new Float64Array(capacity);
       this.nNodeSamples = new Int32Array(capacity);
       this.weightedNNodeSamples = new Float64Array(capacity);
+      this.missingGoToLeft = new Uint8Array(capacity);
     }
     if (this.samples.length < m) {
       this.samples = new Int32Array(m);
@@ -336,6 +350,7 @@ export class TreeBuilder {
     let bestPos = end;
     let bestFeature = 0;
     let bestThreshold = 0;
+    let bestMissingGoToLeft = 0;
     let bestProxy = -Infinity;
     let curFeature = 0;
 
@@ -356,19 +371,43 @@ export class TreeBuilder {
       fj += nFoundConstants;
       curFeature = features[fj];
 
-      // Min and max over the node, in float32; keep the values for the partition.
+      // Min and max over the node's non-missing values, in float32, counting missing ones
+      // (scikit-learn 1.9's DensePartitioner.find_min_max); keep the values for the partition.
       const base = curFeature * nRows;
-      let min = x[base + samples[start]];
-      let max = min;
-      xf[start] = min;
-      for (let p = start + 1; p < end; p++) {
-        const v = x[base + samples[p]];
-        xf[p] = v;
-        if (v < min) min = v;
-        else if (v > max) max = v;
+      let min: number;
+      let max: number;
+      let nMissing = 0;
+      if (sample.hasMissing === true) {
+        min = Infinity;
+        max = -Infinity;
+        let seen = false;
+        for (let p = start; p < end; p++) {
+          const v = x[base + samples[p]];
+          xf[p] = v;
+          if (v !== v) nMissing++;
+          else if (!seen) {
+            min = v;
+            max = v;
+            seen = true;
+          } else if (v < min) min = v;
+          else if (v > max) max = v;
+        }
+      } else {
+        min = x[base + samples[start]];
+        max = min;
+        xf[start] = min;
+        for (let p = start + 1; p < end; p++) {
+          const v = x[base + samples[p]];
+          xf[p] = v;
+          if (v < min) min = v;
+          else if (v > max) max = v;
+        }
       }
-      // float32 arithmetic: min + 1e-7f rounded to float32.
-      if (max <= Math.fround(min + FEATURE_THRESHOLD)) {
+      // All missing, or (no missing and) float32 max <= float32(min + 1e-7f): constant.
+      if (
+        nMissing === end - start ||
+        (max <= Math.fround(min + FEATURE_THRESHOLD) && nMissing === 0)
+      ) {
         features[fj] = features[nTotalConstants];
         features[nTotalConstants] = curFeature;
         nFoundConstants++;
@@ -382,13 +421,19 @@ export class TreeBuilder {
       features[fj] = t;
 
       let threshold = rand.randUniform(min, max);
+      // scikit-learn 1.9: a node with missing values draws where they go, after the threshold.
+      const hasMissing = nMissing !== 0;
+      if (hasMissing) this.sawMissing = true;
+      const missingGoToLeft = hasMissing ? rand.randInt(0, 2) : 0;
       if (threshold === max) threshold = min;
 
-      // Partition samples[start:end] on x <= threshold (scikit-learn's swap order).
+      // Partition samples[start:end] on x <= threshold, missing values by the drawn side
+      // (scikit-learn's swap order).
       let p = start;
       let partitionEnd = end;
       while (p < partitionEnd) {
-        if (xf[p] <= threshold) {
+        const v = xf[p];
+        if (v !== v ? missingGoToLeft === 1 : v <= threshold) {
           p++;
         } else {
           partitionEnd--;
@@ -413,6 +458,8 @@ export class TreeBuilder {
         bestPos = pos;
         bestFeature = curFeature;
         bestThreshold = threshold;
+        // Without missing values in the node: the larger side, ties to the right (1.6+).
+        bestMissingGoToLeft = hasMissing ? missingGoToLeft : +(pos - start > end - pos);
       }
     }
 
@@ -426,7 +473,8 @@ export class TreeBuilder {
         let p = start;
         let partitionEnd = end;
         while (p < partitionEnd) {
-          if (x[base + samples[p]] <= bestThreshold) {
+          const v = x[base + samples[p]];
+          if (v !== v ? bestMissingGoToLeft === 1 : v <= bestThreshold) {
             p++;
           } else {
             partitionEnd--;
@@ -469,6 +517,7 @@ export class TreeBuilder {
     this.splitPos = bestPos;
     this.splitFeature = bestFeature;
     this.splitThreshold = bestThreshold;
+    this.splitMissingGoToLeft = bestMissingGoToLeft;
     this.splitImpurityLeft = impurityLeft;
     this.splitImpurityRight = impurityRight;
     this.splitImprovement = improvement;

@@ -29,6 +29,11 @@ export interface CompiledForest {
   readonly kids: Int32Array;
   /** Path term at leaves, 0 at internal nodes. */
   readonly value: Float64Array;
+  /**
+   * For models that accept missing values: per node, the child index (0 left, 1 right) a NaN
+   * takes (`1 - missing_go_to_left`; 0 at leaves, which point to themselves). Null otherwise.
+   */
+  readonly missingStep: Uint8Array | null;
 }
 
 const cache = new WeakMap<FlatForest, CompiledForest>();
@@ -50,6 +55,9 @@ export function compileForest(forest: FlatForest): CompiledForest {
   const depths = new Int32Array(nTrees);
   const depth = new Int32Array(nNodes);
   const subset = forest.maxFeatures !== forest.nFeatures;
+  const missing = forest.missingGoToLeft;
+  const stored = forest.averagePathLength;
+  const missingStep = missing === undefined ? null : new Uint8Array(nNodes);
   for (let t = 0; t < nTrees; t++) {
     const base = forest.nodeOffsets[t];
     const end = forest.nodeOffsets[t + 1];
@@ -63,12 +71,15 @@ export function compileForest(forest: FlatForest): CompiledForest {
         kids[2 * g] = g;
         kids[2 * g + 1] = g;
         threshold[g] = Infinity;
-        value[g] = depth[g] + 1 + averagePathLength(forest.nNodeSamples[g]) - 1.0;
+        const c = stored === undefined ? averagePathLength(forest.nNodeSamples[g]) : stored[g];
+        value[g] = depth[g] + 1 + c - 1.0;
       } else {
         const r = forest.childrenRight[g];
         const f = forest.feature[g];
         column[g] = subset ? forest.treeFeatures[t * forest.maxFeatures + f] : f;
         threshold[g] = forest.threshold[g];
+        if (missingStep !== null && missing !== undefined)
+          missingStep[g] = missing[g] === 1 ? 0 : 1;
         kids[2 * g] = base + l;
         kids[2 * g + 1] = base + r;
         depth[base + l] = depth[g] + 1;
@@ -87,6 +98,7 @@ export function compileForest(forest: FlatForest): CompiledForest {
     threshold,
     kids,
     value,
+    missingStep,
   };
   cache.set(forest, compiled);
   return compiled;

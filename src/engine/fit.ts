@@ -64,7 +64,7 @@ export function fitIsolationForest(
 ): IsolationForestModel {
   const opts = resolveOptions(options);
   assertTrainingMatrix(x);
-  assertFiniteMatrix(x);
+  const withMissing = assertTrainingValues(x);
   const n = x.rows;
   const d = x.cols;
   const warnings: string[] = [];
@@ -75,8 +75,13 @@ export function fitIsolationForest(
 
   // y = RandomState(seed).uniform(size=n): only the drawn rows' values are ever read, so keep
   // the raw stream and convert on demand (y[i] comes from words 2i and 2i + 1).
-  const yWords = new RandomState(opts.randomState).untemperedWords(2 * n);
-  const seeds = new RandomState(opts.randomState).randintArray(0, MAX_INT, opts.nEstimators);
+  const yState = new RandomState(opts.randomState);
+  const yWords = yState.untemperedWords(2 * n);
+  // An int seed: BaseBagging makes a fresh RandomState(seed). An instance: the same generator,
+  // already advanced past y.
+  const seeds = (
+    opts.randomStateInstance === true ? yState : new RandomState(opts.randomState)
+  ).randintArray(0, MAX_INT, opts.nEstimators);
 
   const nEstimators = opts.nEstimators;
   const treeFeatures = new Int32Array(nEstimators * maxFeatures);
@@ -98,11 +103,12 @@ export function fitIsolationForest(
       : sampleWithoutReplacement(n, maxSamples, rs, marks);
     treeFeatures.set(features, t * maxFeatures);
 
-    const sample = gather.gather(x, features, indices, yWords);
+    const sample = { ...gather.gather(x, features, indices, yWords), hasMissing: withMissing };
     const randRSeed = RandomState.firstRandint(treeSeed, RAND_R_MAX);
     builder.build(sample, { maxDepth, maxFeatures: 1, randRSeed });
     nodes.append(builder);
   }
+  const { missingGoToLeft, ...nodeArrays } = nodes.finish();
 
   const forest: FlatForest = Object.freeze({
     nEstimators,
@@ -110,7 +116,10 @@ export function fitIsolationForest(
     maxSamples,
     maxFeatures,
     treeFeatures,
-    ...nodes.finish(),
+    ...nodeArrays,
+    // Data with missing values gives a model that accepts them (scikit-learn >= 1.6 models
+    // always do; native models trained without NaN keep their format unchanged).
+    ...(withMissing ? { missingGoToLeft } : {}),
   });
 
   let offset = -0.5;
@@ -125,6 +134,31 @@ export function fitIsolationForest(
     nSamples: n,
     warnings: Object.freeze(warnings),
   });
+}
+
+/**
+ * Training values: finite and float32-representable, or NaN (a missing value). Missing values
+ * are handled as scikit-learn 1.9 does (see `TreeBuilder`); infinities and float32 overflow are
+ * refused (scikit-learn >= 1.6 accepts them unchecked and draws degenerate thresholds from them).
+ *
+ * @returns whether any value is missing
+ */
+function assertTrainingValues(x: DenseMatrix): boolean {
+  const data = x.data;
+  let missing = false;
+  for (let k = 0; k < data.length; k++) {
+    if (Number.isNaN(data[k])) missing = true;
+  }
+  if (!missing) {
+    assertFiniteMatrix(x);
+    return false;
+  }
+  assertFiniteMatrix({
+    data: data.map((v) => (Number.isNaN(v) ? 0 : v)),
+    rows: x.rows,
+    cols: x.cols,
+  });
+  return true;
 }
 
 /** scikit-learn's `check_array` minimums, with its wording. */
@@ -253,6 +287,7 @@ class NodeAccumulator {
   private feature: Int32Array;
   private threshold: Float64Array;
   private nNodeSamples: Int32Array;
+  private missingGoToLeft: Uint8Array;
   private weightedNNodeSamples: Float64Array;
   private trees = 0;
 
@@ -265,6 +300,7 @@ class NodeAccumulator {
     this.feature = new Int32Array(initial);
     this.threshold = new Float64Array(initial);
     this.nNodeSamples = new Int32Array(initial);
+    this.missingGoToLeft = new Uint8Array(initial);
     this.weightedNNodeSamples = new Float64Array(initial);
   }
 
@@ -278,6 +314,7 @@ class NodeAccumulator {
     this.feature.set(b.feature.subarray(0, count), at);
     this.threshold.set(b.threshold.subarray(0, count), at);
     this.nNodeSamples.set(b.nNodeSamples.subarray(0, count), at);
+    this.missingGoToLeft.set(b.missingGoToLeft.subarray(0, count), at);
     this.weightedNNodeSamples.set(b.weightedNNodeSamples.subarray(0, count), at);
     this.size = need;
     this.offsets[++this.trees] = need;
@@ -293,6 +330,9 @@ class NodeAccumulator {
     this.right = grow32(this.right);
     this.feature = grow32(this.feature);
     this.nNodeSamples = grow32(this.nNodeSamples);
+    const m = new Uint8Array(capacity);
+    m.set(this.missingGoToLeft.subarray(0, this.size));
+    this.missingGoToLeft = m;
     const grow64 = (a: Float64Array) => {
       const g = new Float64Array(capacity);
       g.set(a.subarray(0, this.size));
@@ -312,6 +352,7 @@ class NodeAccumulator {
       feature: this.feature.slice(0, n),
       threshold: this.threshold.slice(0, n),
       nNodeSamples: this.nNodeSamples.slice(0, n),
+      missingGoToLeft: this.missingGoToLeft.slice(0, n),
       weightedNNodeSamples: this.weightedNNodeSamples.slice(0, n),
     };
   }

@@ -36,6 +36,21 @@ export interface FlatForest {
   /** Distinct training samples that reached the node (`n_node_samples`). */
   readonly nNodeSamples: Int32Array;
   /**
+   * Present exactly when the model accepts missing values (scikit-learn >= 1.6, or a native
+   * model fitted on data with NaN): per node, 1 if a missing value (NaN) goes to the left child,
+   * 0 if it goes right (scikit-learn's `missing_go_to_left`; 0 at leaves). Such models also
+   * accept infinities and float32 overflow, which compare like any other value, as scikit-learn
+   * 1.6+ does (`ensure_all_finite=False`).
+   */
+  readonly missingGoToLeft?: Uint8Array;
+  /**
+   * Optional per-node c(n_node_samples) as the model's writer computed it (scikit-learn 1.3+
+   * pickles store it as `_average_path_length_per_tree`, with numpy's `log`, which may differ
+   * from glibc's by an ulp on some CPUs). When present, leaf path terms use it, so path lengths
+   * are those of the release that wrote the file, bit for bit. Verified within 4 ulp of c(n).
+   */
+  readonly averagePathLength?: Float64Array;
+  /**
    * Total sample weight that reached the node (`weighted_n_node_samples`): equal to
    * `nNodeSamples` unless the model was fitted with `bootstrap` (a row drawn k times weighs k)
    * or a `sample_weight`. TreeSHAP uses it as the node cover. Absent on forests read from
@@ -48,3 +63,11 @@ export interface FlatForest {
 export const TREE_LEAF = -1;
 /** Sentinel feature id of a leaf (scikit-learn's `TREE_UNDEFINED`). */
 export const TREE_UNDEFINED = -2;
+
+/**
+ * Whether a forest accepts missing values (NaN) and infinities in scoring: scikit-learn >= 1.6
+ * models, and native models fitted on data with missing values.
+ */
+export function acceptsMissingValues(forest: FlatForest): boolean {
+  return forest.missingGoToLeft !== undefined;
+}

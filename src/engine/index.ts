@@ -8,8 +8,8 @@ export {
   type FractionSpec,
   type IsolationForestOptions,
 } from './options';
-export { TREE_LEAF, TREE_UNDEFINED } from './forest';
-export { assertFiniteMatrix, matrixFromRows, type DenseMatrix } from './matrix';
+export { acceptsMissingValues, TREE_LEAF, TREE_UNDEFINED } from './forest';
+export { assertFiniteMatrix, assertMatrixShape, matrixFromRows, type DenseMatrix } from './matrix';
 export { verifyForest } from './verify-forest';
 export { decisionFunction, pathLengthSums, predict, scoreOne, scoreSamples } from './score';
 export { prepareForest } from './prepare-forest';

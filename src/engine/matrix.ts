@@ -38,6 +38,21 @@ export function matrixFromRows(rows: readonly (readonly number[])[]): DenseMatri
  * Messages follow scikit-learn's wording so users of both see the same text.
  */
 export function assertFiniteMatrix(x: DenseMatrix, cols?: number): void {
+  assertMatrixShape(x, cols);
+  const data = x.data;
+  for (let k = 0; k < data.length; k++) {
+    const v = data[k];
+    // One comparison catches NaN (false), +-Infinity and float32 overflow.
+    if (!(Math.abs(v) < FLOAT32_LIMIT)) throw nonFiniteError(v, k, x.cols);
+  }
+}
+
+/**
+ * The shape checks of {@link assertFiniteMatrix} alone: what scikit-learn >= 1.6 checks for a
+ * model that accepts missing values (`ensure_all_finite=False`): NaN is a missing value and
+ * infinities (or float32 overflow, which becomes infinity) compare like any other value.
+ */
+export function assertMatrixShape(x: DenseMatrix, cols?: number): void {
   if (!Number.isInteger(x.rows) || x.rows < 0 || !Number.isInteger(x.cols) || x.cols < 1) {
     throw new InvalidInputError(`invalid matrix shape ${x.rows} x ${x.cols}`);
   }
@@ -50,12 +65,6 @@ export function assertFiniteMatrix(x: DenseMatrix, cols?: number): void {
     throw new InvalidInputError(
       `X has ${x.cols} features, but IsolationForest is expecting ${cols} features as input.`,
     );
-  }
-  const data = x.data;
-  for (let k = 0; k < data.length; k++) {
-    const v = data[k];
-    // One comparison catches NaN (false), +-Infinity and float32 overflow.
-    if (!(Math.abs(v) < FLOAT32_LIMIT)) throw nonFiniteError(v, k, x.cols);
   }
 }
 

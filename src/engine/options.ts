@@ -30,6 +30,13 @@ export interface IsolationForestOptions {
   readonly bootstrap: boolean;
   /** Seed of numpy's legacy MT19937 `RandomState`, an integer in [0, 2^32 - 1]. @default 0 */
   readonly randomState: number;
+  /**
+   * Emulates `random_state=np.random.RandomState(randomState)` (an instance) instead of the int:
+   * scikit-learn then draws the bagging seeds from the same generator after `fit`'s
+   * `uniform(size=n_samples)`, so the trees differ from the int seed's. A training-time choice
+   * only (not stored in artifacts). @default false
+   */
+  readonly randomStateInstance?: boolean;
 }
 
 /** scikit-learn 1.2.1's defaults (with an explicit seed, since the engine never draws entropy). */

@@ -8,6 +8,7 @@ const KNOWN_OPTIONS: readonly (keyof IsolationForestOptions)[] = [
   'contamination',
   'bootstrap',
   'randomState',
+  'randomStateInstance',
 ];
 const MAX_SEED = 0xffffffff;
 
@@ -84,6 +85,9 @@ export function resolveOptions(
     throw bad('contamination', `'auto' or a number in (0, 0.5]`, c);
   }
   if (typeof o.bootstrap !== 'boolean') throw bad('bootstrap', 'true or false', o.bootstrap);
+  if (o.randomStateInstance !== undefined && typeof o.randomStateInstance !== 'boolean') {
+    throw bad('randomStateInstance', 'true or false', o.randomStateInstance);
+  }
   if (!Number.isInteger(o.randomState) || o.randomState < 0 || o.randomState > MAX_SEED) {
     throw bad(
       'randomState',
@@ -106,6 +110,8 @@ export function resolveOptions(
     contamination: c,
     bootstrap: o.bootstrap,
     randomState: o.randomState,
+    // Only when set, so options (and artifacts' params) of int-seeded fits are unchanged.
+    ...(o.randomStateInstance === true ? { randomStateInstance: true } : {}),
   });
 }
 

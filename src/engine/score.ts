@@ -1,7 +1,7 @@
 import { compileForest, type CompiledForest } from './compile-forest';
 import { InvalidInputError } from './errors';
 import type { FlatForest } from './forest';
-import { assertFiniteMatrix, type DenseMatrix } from './matrix';
+import { assertFiniteMatrix, assertMatrixShape, type DenseMatrix } from './matrix';
 import { buildScoreTables, builtScoreTables, lowerBound, type ScoreTables } from './score-tables';
 
 /**
@@ -130,6 +130,32 @@ function walkTree(
   }
 }
 
+/**
+ * Sum of tree terms for one row that holds missing values (NaN), walking every tree in order:
+ * a NaN takes the node's `missingStep` child, as scikit-learn >= 1.6's `Tree.apply` does.
+ * `x[at ..]` holds the row's float32-rounded values with NaN kept.
+ */
+function walkRowWithMissing(c: CompiledForest, x: Float64Array, at: number): number {
+  const { kids, column, threshold, value, roots, depths } = c;
+  const step = c.missingStep as Uint8Array;
+  let sum = 0;
+  for (let t = 0; t < c.nTrees; t++) {
+    let g = roots[t];
+    for (let l = 0; l < depths[t]; l++) {
+      const v = x[at + column[g]];
+      g = kids[(g << 1) + (v !== v ? step[g] : +(v > threshold[g]))];
+    }
+    sum += value[g];
+  }
+  return sum;
+}
+
+/** Validates `x` for this forest: finite values, unless the model accepts missing values. */
+function assertScorable(c: CompiledForest, forest: FlatForest, x: DenseMatrix): void {
+  if (c.missingStep === null) assertFiniteMatrix(x, forest.nFeatures);
+  else assertMatrixShape(x, forest.nFeatures);
+}
+
 /** The tables a batch of `rows` rows is scored with (null: walk every tree). */
 function tablesFor(c: CompiledForest, rows: number): ScoreTables | null {
   return rows >= TABLE_MIN_ROWS ? buildScoreTables(c) : builtScoreTables(c);
@@ -155,18 +181,55 @@ function pathLengthSumsInto(
   const block = blockScratch;
   const sums = sumScratch;
 
+  const missing = c.missingStep !== null;
   for (let start = 0; start < rows; start += blockSize) {
     const m = Math.min(blockSize, rows - start);
     const base = start * cols;
     // numpy's astype(float32), kept as doubles so the hot loops compare doubles directly.
-    for (let k = 0; k < m * cols; k++) block[k] = Math.fround(data[base + k]);
+    let withNaN = false;
+    if (missing) {
+      // A NaN would break the rank search of the tables: it is scored as 0 here and its row
+      // scored again below with missing-value routing.
+      for (let k = 0; k < m * cols; k++) {
+        const v = Math.fround(data[base + k]);
+        if (v !== v) {
+          withNaN = true;
+          block[k] = 0;
+        } else block[k] = v;
+      }
+    } else {
+      for (let k = 0; k < m * cols; k++) block[k] = Math.fround(data[base + k]);
+    }
     sums.fill(0, 0, m);
     if (tables) {
       for (const group of tables.groups) scoreGroup(c, group, block, cols, m, blockSize, sums);
     } else {
       for (let t = 0; t < c.nTrees; t++) walkTree(c, t, block, cols, m, sums);
     }
+    if (withNaN) rescoreRowsWithNaN(c, data, base, cols, m, sums);
     for (let i = 0; i < m; i++) out[start + i] = sums[i];
+  }
+}
+
+/** Replaces the sums of the block's rows that hold a NaN by their missing-value walk. */
+function rescoreRowsWithNaN(
+  c: CompiledForest,
+  data: Float64Array,
+  base: number,
+  cols: number,
+  m: number,
+  sums: Float64Array,
+): void {
+  if (rowScratch.length < cols) rowScratch = new Float64Array(cols);
+  const row = rowScratch;
+  for (let i = 0; i < m; i++) {
+    let nan = false;
+    for (let j = 0; j < cols; j++) {
+      const v = Math.fround(data[base + i * cols + j]);
+      row[j] = v;
+      if (v !== v) nan = true;
+    }
+    if (nan) sums[i] = walkRowWithMissing(c, row, 0);
   }
 }
 
@@ -279,9 +342,9 @@ export function pathLengthSums(
   x: DenseMatrix,
   out?: Float64Array,
 ): Float64Array {
-  assertFiniteMatrix(x, forest.nFeatures);
-  const result = outputArray(out, x.rows);
   const c = compileForest(forest);
+  assertScorable(c, forest, x);
+  const result = outputArray(out, x.rows);
   pathLengthSumsInto(c, x, result, tablesFor(c, x.rows));
   return result;
 }
@@ -295,9 +358,10 @@ export function walkedPathLengthSums(
   x: DenseMatrix,
   out?: Float64Array,
 ): Float64Array {
-  assertFiniteMatrix(x, forest.nFeatures);
+  const c = compileForest(forest);
+  assertScorable(c, forest, x);
   const result = outputArray(out, x.rows);
-  pathLengthSumsInto(compileForest(forest), x, result, null);
+  pathLengthSumsInto(c, x, result, null);
   return result;
 }
 
@@ -354,13 +418,24 @@ export function scoreOne(forest: FlatForest, row: ArrayLike<number>): number {
   }
   if (rowScratch.length < row.length) rowScratch = new Float64Array(row.length);
   const x = rowScratch;
-  for (let j = 0; j < row.length; j++) {
-    const v = row[j];
-    if (!(Math.abs(v) < 3.4028235677973366e38)) {
-      // Reuse the batch validator for the exact message.
-      assertFiniteMatrix({ data: Float64Array.from(row), rows: 1, cols: row.length });
+  if (c.missingStep !== null) {
+    // Missing values and infinities are accepted; a row with a NaN takes the missing-value walk.
+    let nan = false;
+    for (let j = 0; j < row.length; j++) {
+      const v = Math.fround(row[j]);
+      x[j] = v;
+      if (v !== v) nan = true;
     }
-    x[j] = Math.fround(v);
+    if (nan) return scoreFromSum(walkRowWithMissing(c, x, 0), c.denominator);
+  } else {
+    for (let j = 0; j < row.length; j++) {
+      const v = row[j];
+      if (!(Math.abs(v) < 3.4028235677973366e38)) {
+        // Reuse the batch validator for the exact message.
+        assertFiniteMatrix({ data: Float64Array.from(row), rows: 1, cols: row.length });
+      }
+      x[j] = Math.fround(v);
+    }
   }
   const { roots, depths, kids, column, threshold, value } = c;
   const nTrees = c.nTrees;

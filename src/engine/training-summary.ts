@@ -1,5 +1,5 @@
 import { InvalidInputError } from './errors';
-import { assertFiniteMatrix, type DenseMatrix } from './matrix';
+import { assertFiniteMatrix, assertMatrixShape, type DenseMatrix } from './matrix';
 import type { IsolationForestModel } from './model';
 import { percentileOfSorted } from './percentile';
 import { scoreSamples } from './score';
@@ -26,7 +26,9 @@ export interface TrainingSummary {
  * @throws InvalidInputError when `x` is empty, has the wrong width or non-finite values
  */
 export function summarizeTraining(model: IsolationForestModel, x: DenseMatrix): TrainingSummary {
-  assertFiniteMatrix(x, model.forest.nFeatures);
+  // Missing values (NaN) are skipped by the min / max below (every comparison with NaN is false).
+  if (model.forest.missingGoToLeft === undefined) assertFiniteMatrix(x, model.forest.nFeatures);
+  else assertMatrixShape(x, model.forest.nFeatures);
   if (x.rows === 0) throw new InvalidInputError('cannot summarise an empty training matrix');
   const scores = scoreSamples(model.forest, x);
   let flagged = 0;

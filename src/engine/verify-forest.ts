@@ -1,3 +1,4 @@
+import { averagePathLength } from './average-path-length';
 import { ModelFormatError } from './errors';
 import { TREE_LEAF, TREE_UNDEFINED, type FlatForest } from './forest';
 
@@ -46,6 +47,29 @@ export function verifyForest(forest: FlatForest): void {
   ] as const) {
     if (arr.length !== total) throw bad(`${name} has ${arr.length} entries, expected ${total}`);
   }
+  const missing = forest.missingGoToLeft;
+  if (missing !== undefined) {
+    if (missing.length !== total) {
+      throw bad(`missingGoToLeft has ${missing.length} entries, expected ${total}`);
+    }
+    for (let g = 0; g < total; g++) {
+      if (missing[g] > 1) throw bad(`missingGoToLeft[${g}] is ${missing[g]}, not 0 or 1`);
+    }
+  }
+  const apl = forest.averagePathLength;
+  if (apl !== undefined) {
+    if (apl.length !== total) {
+      throw bad(`averagePathLength has ${apl.length} entries, expected ${total}`);
+    }
+    for (let g = 0; g < total; g++) {
+      const expected = averagePathLength(forest.nNodeSamples[g]);
+      if (!withinUlps(apl[g], expected, 4)) {
+        throw bad(
+          `averagePathLength[${g}] is ${apl[g]}, not c(${forest.nNodeSamples[g]}) = ${expected}`,
+        );
+      }
+    }
+  }
   const weights = forest.weightedNNodeSamples;
   if (weights !== undefined) {
     if (weights.length !== total) {
@@ -93,6 +117,14 @@ export function verifyForest(forest: FlatForest): void {
       if (!Number.isFinite(forest.threshold[g])) throw bad(`${where} has a non-finite threshold`);
     }
   }
+}
+
+/** Whether two doubles are finite and at most `ulps` representable values apart. */
+export function withinUlps(a: number, b: number, ulps: number): boolean {
+  if (a === b) return true;
+  if (!Number.isFinite(a) || !Number.isFinite(b)) return false;
+  const largest = Math.max(Math.abs(a), Math.abs(b), 2 ** -1022);
+  return Math.abs(a - b) <= ulps * 2 ** (Math.floor(Math.log2(largest)) - 52);
 }
 
 function bad(message: string): ModelFormatError {

@@ -1,3 +1,4 @@
+import { acceptsMissingValues } from '../engine';
 import type { ModelInfoDto } from './dto/model-info.dto';
 import type { LoadAttempt } from './model-entry';
 import type { ServingModel } from './serving-model';
@@ -13,6 +14,7 @@ export function toModelInfo(model: ServingModel, lastLoad: LoadAttempt | null): 
     source_format: artifact.source.format,
     sklearn_version: artifact.source.sklearnVersion ?? null,
     feature_names: artifact.featureNames === null ? null : [...artifact.featureNames],
+    accepts_missing_values: acceptsMissingValues(artifact.forest),
     n_features: artifact.nFeatures,
     n_estimators: artifact.forest.nEstimators,
     max_samples: artifact.forest.maxSamples,

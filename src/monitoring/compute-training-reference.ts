@@ -1,6 +1,6 @@
 import { InvalidInputError } from '../engine/errors';
 import type { FlatForest } from '../engine/forest';
-import { assertFiniteMatrix, type DenseMatrix } from '../engine/matrix';
+import { assertFiniteMatrix, assertMatrixShape, type DenseMatrix } from '../engine/matrix';
 import { RandomState } from '../engine/random-state';
 import { sampleWithoutReplacement } from '../engine/sample-without-replacement';
 import { scoreSamples } from '../engine/score';
@@ -45,8 +45,13 @@ export const DEFAULT_REFERENCE_OPTIONS: Readonly<Required<ReferenceOptions>> = O
  *
  * @param forest the fitted forest
  * @param offset scikit-learn's `offset_` (a row is an anomaly when `score - offset < 0`)
+ * Missing values (NaN), for a forest that accepts them (`missingGoToLeft`), are scored as the
+ * model scores them and left out of their feature's bins and statistics, as `np.nanpercentile`
+ * would; a feature with no value at all is an error.
+ *
  * @param x the training rows (or any rows that stand for them)
- * @throws InvalidInputError for an empty matrix, a wrong width, non-finite values or bad options
+ * @throws InvalidInputError for an empty matrix, a wrong width, non-finite values (NaN allowed
+ *   for models that accept missing values) or bad options
  */
 export function computeTrainingReference(
   forest: FlatForest,
@@ -55,7 +60,8 @@ export function computeTrainingReference(
   options: ReferenceOptions = {},
 ): TrainingReference {
   const { bins, sampleRows, seed } = { ...DEFAULT_REFERENCE_OPTIONS, ...options };
-  assertFiniteMatrix(x, forest.nFeatures);
+  if (forest.missingGoToLeft === undefined) assertFiniteMatrix(x, forest.nFeatures);
+  else assertMatrixShape(x, forest.nFeatures);
   if (x.rows === 0) throw new InvalidInputError('cannot compute a reference from no rows');
   if (!Number.isInteger(bins) || bins < 10 || bins > 20) {
     throw new InvalidInputError(`reference bins must be an integer in [10, 20], got ${bins}`, {
@@ -82,16 +88,34 @@ export function computeTrainingReference(
   const column = new Float64Array(n);
   const features = [];
   for (let j = 0; j < d; j++) {
-    for (let i = 0; i < n; i++) column[i] = x.data[i * d + j];
-    features.push(quantileBins(column, bins));
+    let present = 0;
+    for (let i = 0; i < n; i++) {
+      const v = x.data[i * d + j];
+      if (!Number.isNaN(v)) column[present++] = v;
+    }
+    if (present === 0) {
+      throw new InvalidInputError(`feature ${j} has no value in any row (all missing)`, {
+        column: j,
+      });
+    }
+    features.push(quantileBins(column.subarray(0, present), bins));
   }
 
   let sample: DenseMatrix | null = null;
-  const k = Math.min(sampleRows, n);
+  // The sample is drawn from the complete rows (all of them when nothing is missing), so the
+  // stored points are plottable and the artifact stays finite.
+  const complete: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (!x.data.subarray(i * d, i * d + d).some((v) => Number.isNaN(v))) complete.push(i);
+  }
+  const k = Math.min(sampleRows, complete.length);
   if (k > 0) {
-    const picked = sampleWithoutReplacement(n, k, new RandomState(seed)).sort();
+    const picked = sampleWithoutReplacement(complete.length, k, new RandomState(seed)).sort();
     const data = new Float64Array(k * d);
-    for (let r = 0; r < k; r++) data.set(x.data.subarray(picked[r] * d, picked[r] * d + d), r * d);
+    for (let r = 0; r < k; r++) {
+      const row = complete[picked[r]];
+      data.set(x.data.subarray(row * d, row * d + d), r * d);
+    }
     sample = Object.freeze({ data, rows: k, cols: d });
   }
 

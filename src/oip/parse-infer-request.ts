@@ -1,6 +1,6 @@
 import { RequestValidationError } from '../common/errors';
 import { describeJsonValue, memberPath, numberError } from '../common/validation';
-import type { DenseMatrix } from '../engine';
+import { acceptsMissingValues, type DenseMatrix } from '../engine';
 import type { ServingModel } from '../model/serving-model';
 import type { OipDatatype, OipParameters } from './oip.dto';
 
@@ -89,7 +89,21 @@ export function parseInferRequest(
     fail('inputs', `must contain exactly one input tensor, got ${inputs.length}`);
   }
   const x = parseInput(inputs[0], 'inputs[0]', model, limits);
+  if (!acceptsMissingValues(model.artifact.forest)) refuseMissing(x, 'inputs[0]');
   return { id, parameters, x, outputs: parseOutputs(request.outputs, limits) };
+}
+
+/**
+ * A missing value (JSON `null`, or NaN in binary data) for a model that does not accept
+ * missing values: a 400 naming the first such element, as `/predict` does.
+ */
+function refuseMissing(x: DenseMatrix, field: string): void {
+  const k = x.data.findIndex((v) => Number.isNaN(v));
+  if (k < 0) return;
+  fail(
+    `${field}.data[${k}]`,
+    `is missing (null or NaN; row ${Math.floor(k / x.cols)}, column ${k % x.cols}), but this model does not accept missing values (GET /model: accepts_missing_values is false)`,
+  );
 }
 
 function parseInput(

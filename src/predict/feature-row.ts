@@ -1,5 +1,6 @@
 import { RequestValidationError, type FieldError } from '../common/errors';
 import { memberPath } from '../common/validation';
+import { acceptsMissingValues, type DenseMatrix } from '../engine';
 import type { ServingModel } from '../model/serving-model';
 import type { PredictRequestDto } from './dto/predict-request.dto';
 
@@ -13,13 +14,24 @@ import type { PredictRequestDto } from './dto/predict-request.dto';
 export function featureRow(body: PredictRequestDto, model: ServingModel): ArrayLike<number> {
   const n = model.artifact.nFeatures;
   if (body.data !== undefined) {
-    if (body.data.length !== n) {
+    const data = body.data;
+    if (data.length !== n) {
       throw RequestValidationError.of(
         'data',
-        `must contain exactly ${model.expectedInput}, got ${body.data.length}`,
+        `must contain exactly ${model.expectedInput}, got ${data.length}`,
       );
     }
-    return body.data;
+    if (!data.includes(null)) return data as number[];
+    const errors: FieldError[] = [];
+    const row = Float64Array.from(data, (v, j) => {
+      if (v !== null) return v;
+      errors.push(missingValueError(`data[${j}]`));
+      return NaN;
+    });
+    if (errors.length > 0 && !acceptsMissingValues(model.artifact.forest)) {
+      throw new RequestValidationError(errors);
+    }
+    return row;
   }
   const features = body.features ?? {};
   const columns = model.columns;
@@ -31,6 +43,7 @@ export function featureRow(body: PredictRequestDto, model: ServingModel): ArrayL
   }
   const row = new Float64Array(n);
   const errors: FieldError[] = [];
+  const missing: FieldError[] = [];
   let found = 0;
   for (const name of Object.keys(features)) {
     const column = columns.get(name);
@@ -40,7 +53,9 @@ export function featureRow(body: PredictRequestDto, model: ServingModel): ArrayL
         message: `is not a feature of this model (expected ${model.expectedInput})`,
       });
     } else {
-      row[column] = features[name];
+      const v = features[name];
+      if (v === null) missing.push(missingValueError(memberPath('features', name)));
+      row[column] = v ?? NaN;
       found++;
     }
   }
@@ -51,6 +66,50 @@ export function featureRow(body: PredictRequestDto, model: ServingModel): ArrayL
       }
     }
   }
+  if (missing.length > 0 && !acceptsMissingValues(model.artifact.forest)) errors.push(...missing);
   if (errors.length > 0) throw new RequestValidationError(errors);
   return row;
+}
+
+/** The 400 for a `null` sent to a model that does not accept missing values. */
+function missingValueError(field: string): FieldError {
+  return {
+    field,
+    message:
+      'is null (a missing value), but this model does not accept missing values (GET /model: accepts_missing_values is false; scikit-learn models from 1.6 on, and native models trained on data with missing values, do)',
+  };
+}
+
+/**
+ * The rows of a validated `POST /predict/batch` body as a matrix, null cells as NaN (missing).
+ * A model that does not accept missing values gets a 400 naming each null cell (up to 20).
+ */
+export function featureMatrix(
+  rows: readonly (readonly (number | null)[])[],
+  model: ServingModel,
+): DenseMatrix {
+  const n = rows.length;
+  const cols = model.artifact.nFeatures;
+  const data = new Float64Array(n * cols);
+  const accepts = acceptsMissingValues(model.artifact.forest);
+  const errors: FieldError[] = [];
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    const row = rows[i];
+    if (row.length !== cols) {
+      throw RequestValidationError.of(
+        `data[${i}]`,
+        `must contain exactly ${model.expectedInput}, got ${row.length}`,
+      );
+    }
+    for (let j = 0; j < cols; j++) {
+      const v = row[j];
+      if (v === null) {
+        if (!accepts && errors.length < 20) errors.push(missingValueError(`data[${i}][${j}]`));
+        data[k++] = NaN;
+      } else data[k++] = v;
+    }
+  }
+  if (errors.length > 0) throw new RequestValidationError(errors);
+  return { data, rows: n, cols };
 }

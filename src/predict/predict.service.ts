@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '../config';
 import { RequestValidationError } from '../common/errors';
-import { matrixFromRows } from '../engine';
 import type { RequestContext } from '../http/request-context';
 import { EXPLAIN_CHUNK_ROWS, ExplainService } from '../explain/explain.service';
 import { decisionAt, predictionAt, type ScoredRows } from '../scoring/scored-rows';
@@ -11,7 +10,7 @@ import type { PredictBatchRequestDto } from './dto/predict-batch-request.dto';
 import type { PredictRequestDto } from './dto/predict-request.dto';
 import type { PredictResponseDto } from './dto/predict-response.dto';
 import { BATCH_JSON_TAIL, batchJsonHead, predictionsJson, type ExtraJson } from './batch-json';
-import { featureRow } from './feature-row';
+import { featureMatrix, featureRow } from './feature-row';
 
 /**
  * The domain API's predictions, a thin adapter over {@link ScoringService}: it checks the body
@@ -103,7 +102,7 @@ export class PredictService {
     }
     if (explain) this.explain.assertExplainable(model);
     let json = batchJsonHead(model.modelVersion);
-    await this.scoring.scoreRows(model, matrixFromRows(body.data), {
+    await this.scoring.scoreRows(model, featureMatrix(body.data, model), {
       source: 'predict-batch',
       ...(explain ? { extras: this.explain.extras, chunkRows: EXPLAIN_CHUNK_ROWS } : {}),
       onChunk: (scored, start, end) => {

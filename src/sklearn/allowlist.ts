@@ -25,7 +25,17 @@ export type GlobalKind =
   /** `_codecs.encode`: REDUCE(str, 'latin1') (protocol 2's spelling of bytes). */
   | 'codecs-encode'
   /** `joblib.numpy_pickle.NumpyArrayWrapper`: NEWOBJ + BUILD(dict), then inline array bytes. */
-  | 'joblib-array-wrapper';
+  | 'joblib-array-wrapper'
+  /**
+   * `numpy.random._pickle.__randomstate_ctor`: REDUCE('MT19937'[, bit-generator ctor]) on
+   * numpy 1.x, REDUCE(bit generator) on numpy 2, then BUILD(state dict). A `random_state` that
+   * was a `RandomState` instance; read as an inert value.
+   */
+  | 'randomstate-ctor'
+  /** `numpy.random._pickle.__bit_generator_ctor`: REDUCE('MT19937' or the MT19937 class). */
+  | 'bit-generator-ctor'
+  /** `numpy.random._mt19937.MT19937`: only an argument of `__bit_generator_ctor` (numpy 2). */
+  | 'mt19937';
 
 /** `module.name` -> kind. */
 export const ALLOWED_GLOBALS: ReadonlyMap<string, GlobalKind> = new Map<string, GlobalKind>([
@@ -42,4 +52,7 @@ export const ALLOWED_GLOBALS: ReadonlyMap<string, GlobalKind> = new Map<string, 
   ['numpy._core.multiarray.scalar', 'scalar'],
   ['_codecs.encode', 'codecs-encode'],
   ['joblib.numpy_pickle.NumpyArrayWrapper', 'joblib-array-wrapper'],
+  ['numpy.random._pickle.__randomstate_ctor', 'randomstate-ctor'],
+  ['numpy.random._pickle.__bit_generator_ctor', 'bit-generator-ctor'],
+  ['numpy.random._mt19937.MT19937', 'mt19937'],
 ]);

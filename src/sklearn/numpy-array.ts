@@ -159,12 +159,48 @@ export function buildArray(
   setArray(array, dtype, shape, fortran, raw, null);
 }
 
-/** `_frombuffer(buffer, dtype, shape, order)` (protocol 5, in-band buffer). */
+/**
+ * `_frombuffer(buffer, dtype, shape, order[, axis_order])` (protocol 5, in-band buffer). numpy
+ * 2.3+ pickles an array that is neither C- nor F-contiguous as order 'K' with `axis_order`:
+ * the buffer in C order of `shape`, then `transpose(axis_order)`. The identity permutation is
+ * C order and the reversal F order (of the permuted shape); other permutations never occur in
+ * an IsolationForest and are refused.
+ */
 export function fromBuffer(args: PyTuple, offset: number): NdArray {
-  const [buffer, dtype, shapeValue, order] = args.items;
-  if (args.items.length !== 4 || !(buffer instanceof Uint8Array)) {
+  const [buffer, dtype, shapeValue, rawOrder, axisOrder] = args.items;
+  if ((args.items.length !== 4 && args.items.length !== 5) || !(buffer instanceof Uint8Array)) {
     throw new PickleFormatError(
-      `_frombuffer expects (buffer, dtype, shape, order), got (${args.items.map(describe).join(', ')})`,
+      `_frombuffer expects (buffer, dtype, shape, order[, axis_order]), got (${args.items.map(describe).join(', ')})`,
+      offset,
+    );
+  }
+  let order = rawOrder;
+  let permuted = false;
+  if (rawOrder === 'K') {
+    const shapeItems = shapeValue instanceof PyTuple ? shapeValue.items.length : -1;
+    const axes =
+      axisOrder instanceof PyTuple && axisOrder.items.every((a) => typeof a === 'number')
+        ? (axisOrder.items as number[])
+        : null;
+    if (axes === null || axes.length !== shapeItems) {
+      throw new PickleFormatError(
+        `_frombuffer order 'K' needs an axis_order tuple of ${shapeItems} axes, got ${describe(axisOrder)}`,
+        offset,
+      );
+    }
+    if (axes.every((a, i) => a === i)) order = 'C';
+    else if (axes.every((a, i) => a === axes.length - 1 - i)) {
+      order = 'F';
+      permuted = true;
+    } else {
+      throw new PickleFormatError(
+        `_frombuffer axis_order (${axes.join(', ')}) is neither C nor F order (numpy 2.3+ non-contiguous array; not part of an IsolationForest)`,
+        offset,
+      );
+    }
+  } else if (axisOrder !== undefined && axisOrder !== null) {
+    throw new PickleFormatError(
+      `_frombuffer axis_order is only used with order 'K', got ${describe(axisOrder)} with ${describe(rawOrder)}`,
       offset,
     );
   }
@@ -180,7 +216,9 @@ export function fromBuffer(args: PyTuple, offset: number): NdArray {
       offset,
     );
   }
-  const shape = shapeOf(shapeValue, '_frombuffer', offset);
+  const stored = shapeOf(shapeValue, '_frombuffer', offset);
+  // order 'K' with reversed axes: C order of `stored` transposed is F order of the reverse.
+  const shape = permuted ? [...stored].reverse() : stored;
   const bytes = byteLength(shape, dtype, buffer.length, '_frombuffer array', offset);
   if (bytes !== buffer.length) {
     throw new PickleFormatError(

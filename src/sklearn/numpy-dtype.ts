@@ -115,7 +115,12 @@ export function buildDType(dtype: DType, state: PyValue, offset: number): void {
       offset,
     );
   }
-  if (subarray !== null) throw new PickleFormatError('sub-array dtypes are not supported', offset);
+  if (subarray !== null) {
+    throw new PickleFormatError(
+      'sub-array dtypes are not supported (such as the uint32[8] left_cat_bitset node field of scikit-learn after 1.9, unreleased main: categorical splits)',
+      offset,
+    );
+  }
   if (!isInt(elsize) || !isInt(alignment) || !isInt(flags)) {
     throw new PickleFormatError('numpy.dtype state has a non-integer size or flag', offset);
   }

@@ -20,6 +20,7 @@ import {
   PyGlobal,
   PyInstance,
   PyList,
+  PyRandomState,
   PySet,
   PyTuple,
   type PyKey,
@@ -551,6 +552,12 @@ class PickleMachine {
         return latin1Encode(args, at);
       }
       case 'tree':
+        if (args.items.length === 4) {
+          throw new PickleFormatError(
+            'unsupported scikit-learn tree layout: Tree has a 4th argument (n_categories), the categorical-split layout of scikit-learn after 1.9 (unreleased main, node field left_cat_bitset); releases up to 1.9 are read',
+            at,
+          );
+        }
         if (args.items.length !== 3) {
           throw new PickleFormatError(
             `Tree expects (n_features, n_classes, n_outputs), got ${args.items.length} arguments`,
@@ -558,10 +565,15 @@ class PickleMachine {
           );
         }
         return new PyInstance(callable, args, at);
+      case 'randomstate-ctor':
+        return randomState(args, at);
+      case 'bit-generator-ctor':
+        return bitGenerator(args, at);
       case 'isolation-forest':
       case 'extra-tree':
       case 'ndarray':
       case 'joblib-array-wrapper':
+      case 'mt19937':
         throw new PickleSecurityError(
           `refused REDUCE of ${callable.qualifiedName}: scikit-learn never pickles it that way`,
           at,
@@ -596,6 +608,20 @@ class PickleMachine {
     }
     if (target instanceof NdArray) {
       buildArray(target, state, this.limits.maxContainerLength, at);
+      return target;
+    }
+    if (target instanceof PyRandomState) {
+      // RandomState: its get_state() dict. Bit generator (numpy 2): (state dict, seed sequence).
+      if (target.state !== undefined) {
+        throw new PickleFormatError(`numpy.random ${target.kind} is built twice`, at);
+      }
+      if (!(state instanceof PyDict) && !(state instanceof PyTuple)) {
+        throw new PickleFormatError(
+          `numpy.random ${target.kind} state must be a dict or tuple, got ${describe(state)}`,
+          at,
+        );
+      }
+      target.state = state;
       return target;
     }
     if (!(target instanceof PyInstance)) {
@@ -798,6 +824,48 @@ class PickleMachine {
     const asNumber = Number(v);
     return Number.isSafeInteger(asNumber) ? asNumber : v;
   }
+}
+
+/** The only bit generator scikit-learn's `RandomState` can hold. */
+const MT19937 = 'MT19937';
+
+/**
+ * `__randomstate_ctor(...)`: numpy 1.x passes ('MT19937') or ('MT19937', bit-generator ctor),
+ * numpy 2 passes (bit generator). Anything else (another bit generator, a `Generator`) is
+ * refused: scikit-learn's `random_state` is an int, None or a `RandomState`.
+ */
+function randomState(args: PyTuple, at: number): PyRandomState {
+  const [first, second] = args.items;
+  const legacy =
+    first === MT19937 &&
+    (args.items.length === 1 ||
+      (args.items.length === 2 &&
+        second instanceof PyGlobal &&
+        second.kind === 'bit-generator-ctor'));
+  const modern =
+    args.items.length === 1 && first instanceof PyRandomState && first.kind === MT19937;
+  if (!legacy && !modern) {
+    throw new PickleFormatError(
+      `numpy.random.RandomState is only read with an MT19937 bit generator, got (${args.items.map(describe).join(', ')})`,
+      at,
+    );
+  }
+  return new PyRandomState('RandomState', at);
+}
+
+/** `__bit_generator_ctor('MT19937')` or `__bit_generator_ctor(numpy.random._mt19937.MT19937)`. */
+function bitGenerator(args: PyTuple, at: number): PyRandomState {
+  const [name] = args.items;
+  const ok =
+    args.items.length === 1 &&
+    (name === MT19937 || (name instanceof PyGlobal && name.kind === 'mt19937'));
+  if (!ok) {
+    throw new PickleFormatError(
+      `numpy.random bit generators other than MT19937 are not read, got (${args.items.map(describe).join(', ')})`,
+      at,
+    );
+  }
+  return new PyRandomState(MT19937, at);
 }
 
 function dictKey(key: PyValue, at: number): PyKey {

@@ -79,6 +79,20 @@ export class PyInstance {
 }
 
 /**
+ * A numpy random generator object (`numpy.random.RandomState` or its `MT19937` bit generator),
+ * as a `random_state` that was an instance rather than an int. Inert: its state (the Mersenne
+ * Twister key) is kept as read, never used; scikit-learn only drew from it during `fit`.
+ */
+export class PyRandomState {
+  state: PyValue | undefined = undefined;
+  constructor(
+    /** `RandomState`, or the bit generator's name (`MT19937`). */
+    readonly kind: string,
+    readonly offset: number,
+  ) {}
+}
+
+/**
  * A numpy ndarray. Numeric arrays keep their raw bytes (`data`, a view into the input where
  * possible, interpreted through `dtype`); object arrays keep their items (`objects`). Arrays made
  * by `_reconstruct` are empty placeholders until their BUILD (`built` false until then).
@@ -113,6 +127,7 @@ export type PyValue =
   | PyGlobal
   | PyInstance
   | NdArray
+  | PyRandomState
   | DType;
 
 /** A short, safe description of a value's type for error messages (never its content). */
@@ -131,6 +146,7 @@ export function describe(value: PyValue | undefined): string {
   if (value instanceof PyGlobal) return `global ${value.qualifiedName}`;
   if (value instanceof PyInstance) return `${value.cls.qualifiedName} instance`;
   if (value instanceof NdArray) return `ndarray of shape (${value.shape.join(', ')})`;
+  if (value instanceof PyRandomState) return `numpy.random ${value.kind} instance`;
   return 'numpy.dtype';
 }
 

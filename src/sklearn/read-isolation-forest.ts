@@ -1,8 +1,9 @@
+import { averagePathLength } from '../engine/average-path-length';
 import { ModelFormatError } from '../engine/errors';
 import { TREE_UNDEFINED, type FlatForest } from '../engine/forest';
 import { fittedMaxFeatures, fittedMaxSamples } from '../engine/fitted-sizes';
 import type { IsolationForestOptions } from '../engine/options';
-import { verifyForest } from '../engine/verify-forest';
+import { verifyForest, withinUlps } from '../engine/verify-forest';
 import { readColumn } from './numpy-array';
 import { PickleFormatError } from './pickle-error';
 import {
@@ -13,6 +14,8 @@ import {
   PyFloat,
   PyInstance,
   PyList,
+  PyRandomState,
+  PyTuple,
   type PyValue,
 } from './py-values';
 
@@ -31,6 +34,21 @@ export interface ImportedIsolationForest {
   readonly nTrainingSamples: number | null;
   /** `_sklearn_version`, when the pickle has it. */
   readonly sklearnVersion: string | undefined;
+  /** Whether the model accepts missing values (scikit-learn >= 1.6; `forest.missingGoToLeft`). */
+  readonly acceptsMissing: boolean;
+}
+
+/** First scikit-learn release whose IsolationForest accepts NaN in `fit` and `score_samples`. */
+const MISSING_VALUES_SINCE: readonly [number, number] = [1, 6];
+
+/** `major.minor` of a `_sklearn_version` such as `1.6.1` or `1.10.dev0`, or null. */
+export function sklearnMinorVersion(version: string | undefined): [number, number] | null {
+  const m = version === undefined ? null : /^(\d+)\.(\d+)/.exec(version);
+  return m === null ? null : [Number(m[1]), Number(m[2])];
+}
+
+function atLeast(v: [number, number] | null, min: readonly [number, number]): boolean {
+  return v !== null && (v[0] > min[0] || (v[0] === min[0] && v[1] >= min[1]));
 }
 
 /** Parameters of `IsolationForest.get_params()` kept in `sklearnParams`. */
@@ -97,6 +115,8 @@ export function readIsolationForest(root: PyValue, streamBytes: number): Importe
     );
   }
 
+  const sklearnVersion = optionalString(get('_sklearn_version'), '_sklearn_version', at);
+  const acceptsMissing = atLeast(sklearnMinorVersion(sklearnVersion), MISSING_VALUES_SINCE);
   const budget = new ReadBudget(streamBytes);
   // Every feature index takes at least one byte of the file: bound the allocation first.
   budget.check(nEstimators * maxFeatures, 'estimators_features_', featureSets.offset);
@@ -138,13 +158,24 @@ export function readIsolationForest(root: PyValue, streamBytes: number): Importe
       subset,
       budget,
       estimators.offset,
+      acceptsMissing,
     );
     totalNodes += tree.left.length;
     if (totalNodes > INT32_MAX) throw new PickleFormatError('the forest has too many nodes', at);
     trees.push(tree);
   }
 
-  const forest = concatenate(trees, treeFeatures, nEstimators, nFeatures, maxSamples, maxFeatures);
+  const stored = checkPerTreeArrays(get, trees, budget, at);
+  const forest = concatenate(
+    trees,
+    treeFeatures,
+    nEstimators,
+    nFeatures,
+    maxSamples,
+    maxFeatures,
+    acceptsMissing,
+    stored,
+  );
   try {
     verifyForest(forest);
   } catch (err) {
@@ -162,8 +193,104 @@ export function readIsolationForest(root: PyValue, streamBytes: number): Importe
     sklearnParams: rawParams(get),
     featureNames: readFeatureNames(get('feature_names_in_'), nFeatures, at),
     nTrainingSamples,
-    sklearnVersion: optionalString(get('_sklearn_version'), '_sklearn_version', at),
+    sklearnVersion,
+    acceptsMissing,
   };
+}
+
+/**
+ * scikit-learn 1.3+ stores, per tree, `_decision_path_lengths` (each node's depth + 1, int64)
+ * and `_average_path_length_per_tree` (c(n_node_samples), float64), and scores with them
+ * instead of the trees. The engine recomputes both from the trees, so they must agree: depths
+ * exactly, c(n) within 4 ulp (numpy's SIMD `log` may differ from glibc's by an ulp). A file
+ * whose arrays disagree with its trees is refused rather than scored one way or the other.
+ * Returns each tree's c(n) array (scored with, so path lengths are the release's to the bit),
+ * or null before 1.3, which does not store them.
+ */
+function checkPerTreeArrays(
+  get: (key: string) => PyValue | undefined,
+  trees: readonly TreeArrays[],
+  budget: ReadBudget,
+  at: number,
+): Float64Array[] | null {
+  const depthsValue = get('_decision_path_lengths');
+  const averageValue = get('_average_path_length_per_tree');
+  if (depthsValue === undefined && averageValue === undefined) return null;
+  const out: Float64Array[] = [];
+  const depths = perTreeList(depthsValue, '_decision_path_lengths', trees.length, at);
+  const averages = perTreeList(averageValue, '_average_path_length_per_tree', trees.length, at);
+  for (let t = 0; t < trees.length; t++) {
+    const tree = trees[t];
+    const n = tree.left.length;
+    const dplArray = perTreeArray(depths[t], `_decision_path_lengths[${t}]`, n, budget, at);
+    const aplArray = perTreeArray(
+      averages[t],
+      `_average_path_length_per_tree[${t}]`,
+      n,
+      budget,
+      at,
+    );
+    const dpl = readColumn(dplArray, `_decision_path_lengths[${t}]`);
+    const apl = readColumn(aplArray, `_average_path_length_per_tree[${t}]`);
+    const depth = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const l = tree.left[i];
+      if (l >= 0) {
+        depth[l] = depth[i] + 1;
+        depth[tree.right[i]] = depth[i] + 1;
+      }
+      if (dpl[i] !== depth[i] + 1) {
+        throw new PickleFormatError(
+          `_decision_path_lengths[${t}][${i}] is ${dpl[i]} but node ${i} of tree ${t} is at depth ${depth[i]} (expected ${depth[i] + 1}): the file's per-tree arrays disagree with its trees`,
+          dplArray.offset,
+        );
+      }
+      const expected = averagePathLength(tree.nNodeSamples[i]);
+      if (!withinUlps(apl[i], expected, 4)) {
+        throw new PickleFormatError(
+          `_average_path_length_per_tree[${t}][${i}] is ${apl[i]} but c(n_node_samples = ${tree.nNodeSamples[i]}) is ${expected}: the file's per-tree arrays disagree with its trees`,
+          aplArray.offset,
+        );
+      }
+    }
+    out.push(apl);
+  }
+  return out;
+}
+
+function perTreeList(
+  value: PyValue | undefined,
+  name: string,
+  nTrees: number,
+  at: number,
+): readonly PyValue[] {
+  const items = value instanceof PyTuple || value instanceof PyList ? value.items : undefined;
+  if (items === undefined || items.length !== nTrees) {
+    throw new PickleFormatError(
+      value === undefined
+        ? `missing ${name} (scikit-learn 1.3+ stores it beside the other per-tree array)`
+        : `${name} is ${describe(value)}, expected a tuple of ${nTrees} arrays (one per tree)`,
+      offsetOf(value ?? null) ?? at,
+    );
+  }
+  return items;
+}
+
+function perTreeArray(
+  value: PyValue,
+  name: string,
+  nodes: number,
+  budget: ReadBudget,
+  at: number,
+): NdArray {
+  if (!(value instanceof NdArray) || value.shape.length !== 1 || value.shape[0] !== nodes) {
+    throw new PickleFormatError(
+      `${name} is ${describe(value)}, expected ${nodes} values (one per node)`,
+      offsetOf(value) ?? at,
+    );
+  }
+  budget.claim(value, name);
+  return value;
 }
 
 /**
@@ -254,8 +381,41 @@ interface TreeArrays {
   readonly feature: Int32Array;
   readonly threshold: Float64Array;
   readonly nNodeSamples: Int32Array;
+  /** `missing_go_to_left` (0 at leaves), for models that accept missing values. */
+  readonly missingGoToLeft: Uint8Array | null;
   readonly weightedNNodeSamples: Float64Array;
   readonly offset: number;
+}
+
+/**
+ * A 1.6+ tree's `missing_go_to_left`: 0 or 1 at internal nodes (leaves are zeroed here: 1.3.0
+ * and 1.3.1 left garbage there, and no walk reads a leaf's flag).
+ */
+function missingColumn(
+  nodes: NdArray,
+  column: (name: string) => Float64Array,
+  where: string,
+): Uint8Array {
+  if (nodes.dtype?.field('missing_go_to_left') === undefined) {
+    throw new PickleFormatError(
+      `${where}.nodes has no missing_go_to_left field, which scikit-learn >= 1.6 trees have`,
+      nodes.offset,
+    );
+  }
+  const left = column('left_child');
+  const values = column('missing_go_to_left');
+  const out = new Uint8Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    if (left[i] < 0) continue;
+    if (values[i] !== 0 && values[i] !== 1) {
+      throw new PickleFormatError(
+        `${where}.nodes[${i}].missing_go_to_left is ${values[i]}, not 0 or 1`,
+        nodes.offset,
+      );
+    }
+    out[i] = values[i];
+  }
+  return out;
 }
 
 function readTree(
@@ -266,6 +426,7 @@ function readTree(
   subset: Int32Array,
   budget: ReadBudget,
   listOffset: number,
+  acceptsMissing: boolean,
 ): TreeArrays {
   if (!(estimator instanceof PyInstance) || estimator.cls.kind !== 'extra-tree') {
     throw new PickleFormatError(
@@ -338,6 +499,7 @@ function readTree(
       `${where}.nodes.n_node_samples`,
       nodes.offset,
     ),
+    missingGoToLeft: acceptsMissing ? missingColumn(nodes, column, where) : null,
     weightedNNodeSamples: column('weighted_n_node_samples'),
     offset: at,
   };
@@ -430,6 +592,8 @@ function concatenate(
   nFeatures: number,
   maxSamples: number,
   maxFeatures: number,
+  acceptsMissing: boolean,
+  stored: readonly Float64Array[] | null,
 ): FlatForest {
   const nodeOffsets = new Int32Array(nEstimators + 1);
   for (let t = 0; t < nEstimators; t++) nodeOffsets[t + 1] = nodeOffsets[t] + trees[t].left.length;
@@ -439,9 +603,14 @@ function concatenate(
   const feature = new Int32Array(total);
   const threshold = new Float64Array(total);
   const nNodeSamples = new Int32Array(total);
+  const missingGoToLeft = acceptsMissing ? new Uint8Array(total) : undefined;
+  const averagePathLength = stored === null ? undefined : new Float64Array(total);
   const weightedNNodeSamples = new Float64Array(total);
   for (let t = 0; t < nEstimators; t++) {
     const base = nodeOffsets[t];
+    const missing = trees[t].missingGoToLeft;
+    if (missingGoToLeft !== undefined && missing !== null) missingGoToLeft.set(missing, base);
+    if (averagePathLength !== undefined && stored !== null) averagePathLength.set(stored[t], base);
     childrenLeft.set(trees[t].left, base);
     childrenRight.set(trees[t].right, base);
     feature.set(trees[t].feature, base);
@@ -461,6 +630,8 @@ function concatenate(
     feature,
     threshold,
     nNodeSamples,
+    ...(missingGoToLeft === undefined ? {} : { missingGoToLeft }),
+    ...(averagePathLength === undefined ? {} : { averagePathLength }),
     weightedNNodeSamples,
   };
 }
@@ -502,8 +673,12 @@ function readParams(get: (key: string) => PyValue | undefined, at: number): Isol
     contamination:
       contamination === 'auto' ? 'auto' : numberAttr(contamination, 'contamination', at),
     bootstrap: boolAttr(bootstrap, 'bootstrap', at),
-    // None (fresh OS entropy at fit time) has no seed to report: 0 here, null in sklearnParams.
-    randomState: randomState === null ? 0 : intAttr(randomState, 'random_state', at, 0, 4294967295),
+    // None (fresh OS entropy at fit time) and a RandomState instance (its state after fitting
+    // is not the seed it started from) have no seed to report: 0 here; sklearnParams says which.
+    randomState:
+      randomState === null || randomState instanceof PyRandomState
+        ? 0
+        : intAttr(randomState, 'random_state', at, 0, 4294967295),
   });
 }
 
@@ -513,6 +688,7 @@ function rawParams(get: (key: string) => PyValue | undefined): Record<string, Sk
     const v = get(key);
     if (v === undefined) continue;
     if (v instanceof PyFloat) out[key] = v.value;
+    else if (v instanceof PyRandomState) out[key] = 'RandomState';
     else if (v === null || typeof v === 'string' || typeof v === 'boolean') out[key] = v;
     else if (typeof v === 'number') out[key] = v;
   }

@@ -389,19 +389,19 @@ describe('Open Inference Protocol v2 (real server, MODEL_PATH)', () => {
         'a string value',
         { inputs: [tensor([1, '2'])] },
         400,
-        'inputs[0].data[1] must be a number, got a string.',
+        'inputs[0].data[1] must be a number or null (missing), got a string.',
       ],
       [
         'a null value',
         { inputs: [tensor([null, 2])] },
         400,
-        'inputs[0].data[0] must be a number, got null.',
+        /^inputs\[0\]\.data\[0\] is missing \(null or NaN; row 0, column 0\), but this model does not accept missing values/,
       ],
       [
         'a boolean value',
         { inputs: [tensor([[1, true]], [1, 2])] },
         400,
-        'inputs[0].data[0][1] must be a number, got a boolean.',
+        'inputs[0].data[0][1] must be a number or null (missing), got a boolean.',
       ],
       [
         'a float32 overflow',

@@ -8,6 +8,11 @@ import type { FieldError } from '../errors';
  * Accepted values are JSON numbers that stay finite when rounded to float32, the input type the
  * model compares against (scikit-learn casts X to float32 and rejects NaN, infinity and
  * overflow). JSON has no NaN literal, and `1e400` parses to Infinity, so both paths are covered.
+ *
+ * `null` is a missing value. It passes these model-independent checks; whether the serving
+ * model accepts missing values (scikit-learn >= 1.6 models and native models fitted on data
+ * with NaN do) is decided at scoring time, where a model that does not gets a 400 naming the
+ * field (see `missingValueErrors` in src/predict/feature-row.ts).
  */
 
 /** Smallest magnitude that overflows float32 when rounded (same bound as the engine's check). */
@@ -27,8 +32,12 @@ export function describeJsonValue(value: unknown): string {
 
 /** The problem with one array element or map value, or null when it is a usable number. */
 export function numberError(value: unknown, field: string): FieldError | null {
+  if (value === null) return null;
   if (typeof value !== 'number') {
-    return { field, message: `must be a number, got ${describeJsonValue(value)}` };
+    return {
+      field,
+      message: `must be a number or null (missing), got ${describeJsonValue(value)}`,
+    };
   }
   if (!(Math.abs(value) < FLOAT32_OVERFLOW)) {
     return {
@@ -59,9 +68,10 @@ export function vectorError(value: unknown, field: string, maxLength: number): F
   if (n > maxLength) return { field, message: `must contain at most ${maxLength} numbers` };
   for (let i = 0; i < n; i++) {
     const v: unknown = value[i];
-    // Inline fast test; the general check only runs to describe a failure.
+    // Inline fast test; the general check only runs to describe a failure (or accept null).
     if (typeof v !== 'number' || !(Math.abs(v) < FLOAT32_OVERFLOW)) {
-      return numberError(v, `${field}[${i}]`);
+      const err = numberError(v, `${field}[${i}]`);
+      if (err) return err;
     }
   }
   return null;
@@ -111,7 +121,8 @@ export function matrixError(
     for (let j = 0; j < cols; j++) {
       const v: unknown = row[j];
       if (typeof v !== 'number' || !(Math.abs(v) < FLOAT32_OVERFLOW)) {
-        return numberError(v, `${field}[${i}][${j}]`);
+        const err = numberError(v, `${field}[${i}][${j}]`);
+        if (err) return err;
       }
     }
   }

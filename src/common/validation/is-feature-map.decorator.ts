@@ -28,7 +28,7 @@ export function IsFeatureMap(options: FeatureMapOptions = {}): PropertyDecorator
     ApiProperty({
       required: !optional,
       type: Object,
-      additionalProperties: { type: 'number', format: 'double' },
+      additionalProperties: { type: 'number', format: 'double', nullable: true },
       description: options.description,
       example: options.example,
     }),

@@ -29,7 +29,7 @@ export function IsFeatureMatrix(options: FeatureMatrixOptions): PropertyDecorato
       type: 'array',
       items: {
         type: 'array',
-        items: { type: 'number', format: 'double' },
+        items: { type: 'number', format: 'double', nullable: true },
         minItems: 1,
         maxItems: MAX_FEATURES,
       },

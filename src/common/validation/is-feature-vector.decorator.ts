@@ -18,8 +18,9 @@ export interface FeatureVectorOptions {
 }
 
 /**
- * One row of model input: a non-empty JSON array of numbers that are finite in float32
- * (no strings, null, booleans, nested arrays, NaN, Infinity or overflow). Validation and the
+ * One row of model input: a non-empty JSON array of numbers that are finite in float32, or
+ * null for a missing value (no strings, booleans, nested arrays, NaN, Infinity or overflow;
+ * whether the model accepts null is checked at scoring time). Validation and the
  * OpenAPI schema in one decorator; the model's exact feature count is checked at scoring time.
  */
 export function IsFeatureVector(options: FeatureVectorOptions = {}): PropertyDecorator {
@@ -31,7 +32,7 @@ export function IsFeatureVector(options: FeatureVectorOptions = {}): PropertyDec
     ApiProperty({
       required: !optional,
       type: 'array',
-      items: { type: 'number', format: 'double' },
+      items: { type: 'number', format: 'double', nullable: true },
       minItems: 1,
       maxItems: MAX_FEATURES,
       description: options.description,

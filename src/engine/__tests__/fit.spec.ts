@@ -120,7 +120,6 @@ describe('fitIsolationForest input validation (sklearn wording)', () => {
   });
 
   it.each([
-    [NaN, 'Input X contains NaN'],
     [Infinity, 'Input X contains infinity'],
     [-Infinity, 'Input X contains infinity'],
     [3.5e38, "Input X contains infinity or a value too large for dtype('float32')"],
@@ -130,6 +129,17 @@ describe('fitIsolationForest input validation (sklearn wording)', () => {
     const e = fitError({ ...X, data });
     expect(e.message).toContain(text);
     expect(e.details).toEqual({ row: 3, column: 1 });
+  });
+
+  it('takes NaN as a missing value (scikit-learn 1.9), still refusing infinities beside it', () => {
+    const data = X.data.slice();
+    data[7] = NaN;
+    const model = fitIsolationForest({ ...X, data }, { nEstimators: 2 });
+    expect(model.forest.missingGoToLeft).toBeDefined();
+    data[0] = Infinity;
+    const e = fitError({ ...X, data });
+    expect(e.message).toContain('Input X contains infinity');
+    expect(e.details).toEqual({ row: 0, column: 0 });
   });
 
   it('accepts the largest float64 that rounds to a finite float32', () => {

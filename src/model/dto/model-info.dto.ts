@@ -38,6 +38,13 @@ export class ModelInfoDto {
   @ApiProperty({ type: [String], nullable: true, example: ['cpu_usage', 'memory_load'] })
   feature_names!: string[] | null;
 
+  @ApiProperty({
+    example: false,
+    description:
+      'Whether the model accepts missing values: null in JSON rows (an empty cell in CSV) is scored as scikit-learn >= 1.6 scores NaN (each split sends it to the side recorded at training). True for scikit-learn >= 1.6 models and native models trained on data with missing values; for other models a null is a 400 naming the field.',
+  })
+  accepts_missing_values!: boolean;
+
   @ApiProperty({ example: 2 })
   n_features!: number;
 

@@ -37,7 +37,7 @@ export class PredictBatchRequestDto {
       [2.1, 2.1],
     ],
   })
-  data!: number[][];
+  data!: (number | null)[][];
 
   @ApiProperty({
     required: false,

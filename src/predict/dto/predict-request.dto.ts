@@ -41,18 +41,18 @@ export class PredictRequestDto {
   @IsFeatureVector({
     optional: true,
     description:
-      "One row of feature values in the model's column order (GET /model lists feature_names). Exactly one of data or features.",
+      "One row of feature values in the model's column order (GET /model lists feature_names). null is a missing value, accepted when GET /model says accepts_missing_values (scikit-learn >= 1.6 models); otherwise a 400. Exactly one of data or features.",
     example: [-5.5, 5.2],
   })
-  data?: number[];
+  data?: (number | null)[];
 
   @IsFeatureMap({
     optional: true,
     description:
-      "One row keyed by the model's feature names; every name is required. Exactly one of data or features.",
+      "One row keyed by the model's feature names; every name is required (null is a missing value, for models that accept missing values). Exactly one of data or features.",
     example: { cpu_usage: 1.2, memory_load: 3.4 },
   })
-  features?: Record<string, number>;
+  features?: Record<string, number | null>;
 
   @ApiProperty({
     required: false,

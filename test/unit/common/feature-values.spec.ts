@@ -14,11 +14,10 @@ describe('feature value checks', () => {
   });
 
   it.each([
-    [[1, '2'], 'data[1]', 'must be a number, got a string'],
-    [[null, 2], 'data[0]', 'must be a number, got null'],
-    [[1, false], 'data[1]', 'must be a number, got a boolean'],
-    [[[1], 2], 'data[0]', 'must be a number, got an array'],
-    [[{}, 2], 'data[0]', 'must be a number, got an object'],
+    [[1, '2'], 'data[1]', 'must be a number or null (missing), got a string'],
+    [[1, false], 'data[1]', 'must be a number or null (missing), got a boolean'],
+    [[[1], 2], 'data[0]', 'must be a number or null (missing), got an array'],
+    [[{}, 2], 'data[0]', 'must be a number or null (missing), got an object'],
     [
       [NaN, 2],
       'data[0]',
@@ -56,7 +55,7 @@ describe('feature value checks', () => {
         [3, 'x'],
       ],
       'data[1][1]',
-      'must be a number, got a string',
+      'must be a number or null (missing), got a string',
     ],
     [[[1, 2], 3], 'data[1]', 'must be an array of numbers, got 3'],
     [[[]], 'data[0]', 'must contain at least one number'],
@@ -90,8 +89,8 @@ describe('feature value checks', () => {
   });
 
   it.each([
-    [{ a: 1, b: 'x' }, 'features.b', 'must be a number, got a string'],
-    [{ 'a b': null }, 'features["a b"]', 'must be a number, got null'],
+    [{ a: 1, b: 'x' }, 'features.b', 'must be a number or null (missing), got a string'],
+    [{ 'a b': true }, 'features["a b"]', 'must be a number or null (missing), got a boolean'],
     [{}, 'features', 'must name at least one feature'],
     [[1, 2], 'features', 'must be an object mapping feature names to numbers, got an array'],
     [null, 'features', 'must be an object mapping feature names to numbers, got null'],

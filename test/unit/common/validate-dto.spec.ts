@@ -28,7 +28,8 @@ function isValidPredictBody(body: unknown): boolean {
   if (keys.some((k) => k !== 'data' && k !== 'features')) return false;
   const b = body as { data?: unknown; features?: unknown };
   if ((b.data === undefined) === (b.features === undefined)) return false;
-  const ok = (v: unknown) => typeof v === 'number' && Number.isFinite(Math.fround(v));
+  const ok = (v: unknown) =>
+    v === null || (typeof v === 'number' && Number.isFinite(Math.fround(v)));
   if (b.data !== undefined) return Array.isArray(b.data) && b.data.length > 0 && b.data.every(ok);
   const f = b.features;
   return (
@@ -58,10 +59,12 @@ describe('validateDto with the predict DTOs (class-validator constraints)', () =
       fieldsOf(PredictBatchRequestDto, {
         data: [
           [1, 2],
-          [3, null],
+          [3, 'x'],
         ],
       }),
     ).toEqual(['data[1][1]']);
+    // null is a missing value: the model decides at scoring time (a 400 if it has no support).
+    expect(fieldsOf(PredictBatchRequestDto, { data: [[1, null]] })).toEqual([]);
     expect(fieldsOf(PredictBatchRequestDto, 'rows')).toEqual(['body']);
   });
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { ModelFormatError, scoreOne, verifyForest } from '../../../src/engine';
 import { importSklearnModel, PickleFormatError } from '../../../src/sklearn';
+import { readReleaseFile } from '../../helpers/sklearn-releases';
 import { SKLEARN_DIR } from './sklearn-fixtures';
 
 const SEEDS = [
@@ -16,7 +17,18 @@ const SEEDS = [
   'edge_dups_const.p4.pkl',
   'edge_dups_const.joblib.pkl',
   'd2_n10_ms64_boot_c005.joblib-z3.pkl',
-].map((name) => readFileSync(join(SKLEARN_DIR, name)));
+]
+  .map((name): Uint8Array => readFileSync(join(SKLEARN_DIR, name)))
+  .concat(
+    // scikit-learn 1.3-1.9 layouts: numpy 2 names, RandomState instances (numpy 1.26 and 2),
+    // per-tree arrays, missing_go_to_left, joblib 1.6's nested protocol-5 object arrays.
+    [
+      ['1.3.2', 'rs_instance.p2.pkl.gz'],
+      ['1.5.2', 'rs_instance.p5.pkl.gz'],
+      ['1.9.1', 'nan_named.p5.pkl.gz'],
+      ['1.9.1', 'nan_named.joblib.pkl.gz'],
+    ].map(([release, file]) => readReleaseFile(release, file)),
+  );
 
 /** Small limits so that mutated length fields cannot make one case slow. */
 const LIMITS = { maxInflatedBytes: 1 << 20, maxObjects: 20_000, maxMemoEntries: 20_000 };
@@ -38,6 +50,11 @@ function tryImport(bytes: Uint8Array): void {
   const score = scoreOne(artifact.forest, new Array<number>(artifact.nFeatures).fill(0.5));
   expect(score).toBeGreaterThanOrEqual(-1);
   expect(score).toBeLessThanOrEqual(0);
+  if (artifact.forest.missingGoToLeft !== undefined) {
+    const missing = scoreOne(artifact.forest, new Array<number>(artifact.nFeatures).fill(NaN));
+    expect(missing).toBeGreaterThanOrEqual(-1);
+    expect(missing).toBeLessThanOrEqual(0);
+  }
 }
 
 const edit = fc.record({ at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) });

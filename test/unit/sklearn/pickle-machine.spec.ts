@@ -318,3 +318,52 @@ describe('unpickle: refusals name the opcode or global and its byte offset', () 
     }
   });
 });
+
+describe('numpy.random generators (a RandomState instance as random_state)', () => {
+  const ctor = `${su('numpy.random._pickle')}${su('__randomstate_ctor')}\x93`;
+  const bitCtor = `${su('numpy.random._pickle')}${su('__bit_generator_ctor')}\x93`;
+  const mt = `${su('numpy.random._mt19937')}${su('MT19937')}\x93`;
+
+  it("reads numpy 1.x's and numpy 2's spellings as inert values, state kept unread", () => {
+    // numpy 1.x: __randomstate_ctor('MT19937', __bit_generator_ctor) + BUILD({...}).
+    const v1 = load(
+      pk(
+        0x80,
+        4,
+        ctor,
+        su('MT19937'),
+        bitCtor,
+        0x86,
+        0x52,
+        0x7d,
+        su('pos'),
+        0x4b,
+        3,
+        0x73,
+        0x62,
+        0x2e,
+      ),
+    );
+    expect(v1).toMatchObject({ kind: 'RandomState' });
+    // numpy 2: __randomstate_ctor(__bit_generator_ctor(MT19937) + BUILD((state, None))).
+    const v2 = load(
+      pk(0x80, 4, ctor, bitCtor, mt, 0x85, 0x52, 0x7d, 0x4e, 0x86, 0x62, 0x85, 0x52, 0x2e),
+    );
+    expect(v2).toMatchObject({ kind: 'RandomState' });
+  });
+
+  it('refuses another bit generator, odd arguments, REDUCE of MT19937 and a second BUILD', () => {
+    expect(failure(pk(0x80, 4, ctor, su('PCG64'), 0x85, 0x52, 0x2e)).message).toMatch(
+      /^numpy\.random\.RandomState is only read with an MT19937 bit generator, got \(str\) \(at byte \d+\)$/,
+    );
+    expect(failure(pk(0x80, 4, bitCtor, su('PCG64'), 0x85, 0x52, 0x2e)).message).toMatch(
+      /bit generators other than MT19937 are not read/,
+    );
+    const reduced = failure(pk(0x80, 4, mt, 0x29, 0x52, 0x2e));
+    expect(reduced).toBeInstanceOf(PickleSecurityError);
+    expect(reduced.message).toMatch(/refused REDUCE of numpy\.random\._mt19937\.MT19937/);
+    expect(
+      failure(pk(0x80, 4, ctor, su('MT19937'), 0x85, 0x52, 0x7d, 0x62, 0x7d, 0x62, 0x2e)).message,
+    ).toMatch(/numpy\.random RandomState is built twice/);
+  });
+});
