@@ -3,6 +3,7 @@ import { ApiProperty } from '@nestjs/swagger';
 /** The scores of one row. */
 export class RowPredictionDto {
   @ApiProperty({
+    type: 'integer',
     enum: [-1, 1],
     example: -1,
     description: "scikit-learn's predict: -1 for an anomaly, 1 for a normal row",
