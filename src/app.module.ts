@@ -11,6 +11,7 @@ import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { ModelModule } from './model/model.module';
 import { PredictModule } from './predict/predict.module';
+import { TracingModule } from './tracing/tracing.module';
 
 /** The service: configuration, logging, metrics, the model, prediction and health routes. */
 @Module({})
@@ -22,6 +23,7 @@ export class AppModule {
       imports: [
         configModule(config),
         LoggingModule.forRoot(logger),
+        TracingModule,
         AuthModule.forRoot(config),
         LifecycleModule,
         MetricsModule,

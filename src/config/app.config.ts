@@ -29,6 +29,12 @@ export interface AppConfig {
   /** Per-client request budget, or null when rate limiting is off. */
   readonly rateLimit: { readonly limit: number; readonly windowMs: number } | null;
   readonly log: { readonly level: LogLevel };
+  readonly tracing: {
+    /** Where spans are exported (OTLP/HTTP), or null: continue traces and log ids only. */
+    readonly otlpTracesUrl: string | null;
+    /** `service.name` of exported spans. */
+    readonly serviceName: string;
+  };
 }
 
 const UNIT_BYTES: Readonly<Record<string, number>> = { b: 1, kb: 1024, mb: 1024 * 1024 };
@@ -56,7 +62,23 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
         ? Object.freeze({ limit: env.RATE_LIMIT_MAX, windowMs: env.RATE_LIMIT_WINDOW_MS })
         : null,
     log: Object.freeze({ level: env.LOG_LEVEL }),
+    tracing: Object.freeze({
+      otlpTracesUrl: otlpTracesUrl(env),
+      serviceName: env.OTEL_SERVICE_NAME,
+    }),
   });
+}
+
+/**
+ * The OTLP/HTTP traces URL, as OpenTelemetry's exporter specification derives it: the
+ * traces-specific variable as is, else the generic endpoint plus `/v1/traces`.
+ */
+function otlpTracesUrl(env: EnvironmentVariables): string | null {
+  if (env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  if (env.OTEL_EXPORTER_OTLP_ENDPOINT) {
+    return `${env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`;
+  }
+  return null;
 }
 
 /**

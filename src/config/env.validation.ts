@@ -4,6 +4,7 @@ import {
   IsInt,
   IsOptional,
   IsString,
+  IsUrl,
   Matches,
   Max,
   MaxLength,
@@ -21,6 +22,9 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** `BODY_LIMIT` syntax: a byte count with an optional unit (b, kb, mb), as body-parser reads it. */
 export const BODY_LIMIT_PATTERN = /^(\d+(?:\.\d+)?)\s*(b|kb|mb)?$/i;
+
+/** OTLP endpoints: http(s) URLs; host names without a dot (compose services) are fine. */
+const OTLP_URL = { protocols: ['http', 'https'], require_protocol: true, require_tld: false };
 
 /**
  * The service's environment variables with their defaults. Validated once at start-up by
@@ -92,6 +96,25 @@ export class EnvironmentVariables {
   @Min(0)
   @Max(600_000)
   SHUTDOWN_GRACE_MS = 10_000;
+
+  /**
+   * OpenTelemetry's standard OTLP endpoint: when set, spans are exported over OTLP/HTTP to
+   * `<endpoint>/v1/traces`. Unset, traces are only continued and logged, never exported.
+   */
+  @IsOptional()
+  @IsUrl(OTLP_URL, { message: 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL' })
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
+  /** OpenTelemetry's traces-only OTLP endpoint (the full URL); wins over the generic one. */
+  @IsOptional()
+  @IsUrl(OTLP_URL, { message: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT must be an http(s) URL' })
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string;
+
+  /** `service.name` of exported spans. @default 'ml-anomaly-api' */
+  @IsString()
+  @MinLength(1)
+  @MaxLength(256)
+  OTEL_SERVICE_NAME = 'ml-anomaly-api';
 }
 
 /** The variables {@link validateEnv} reads; everything else in the environment is ignored. */
@@ -107,6 +130,9 @@ export const ENV_KEYS: readonly (keyof EnvironmentVariables)[] = [
   'RATE_LIMIT_MAX',
   'RATE_LIMIT_WINDOW_MS',
   'SHUTDOWN_GRACE_MS',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+  'OTEL_SERVICE_NAME',
 ];
 
 /** Raised when the environment is invalid; the message names every offending variable. */

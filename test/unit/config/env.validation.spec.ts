@@ -23,6 +23,7 @@ describe('validateEnv / loadConfig', () => {
       security: { apiKey: null, adminToken: null },
       rateLimit: null,
       log: { level: 'info' },
+      tracing: { otlpTracesUrl: null, serviceName: 'ml-anomaly-api' },
     });
   });
 
@@ -39,6 +40,8 @@ describe('validateEnv / loadConfig', () => {
       RATE_LIMIT_MAX: '100',
       RATE_LIMIT_WINDOW_MS: '1000',
       SHUTDOWN_GRACE_MS: '2500',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/',
+      OTEL_SERVICE_NAME: 'anomaly-eu',
     });
     expect(config).toEqual({
       http: { port: 9000, host: '127.0.0.1', bodyLimitBytes: 512 * 1024, shutdownGraceMs: 2500 },
@@ -46,7 +49,22 @@ describe('validateEnv / loadConfig', () => {
       security: { apiKey: 'k'.repeat(16), adminToken: 't'.repeat(20) },
       rateLimit: { limit: 100, windowMs: 1000 },
       log: { level: 'debug' },
+      tracing: { otlpTracesUrl: 'http://collector:4318/v1/traces', serviceName: 'anomaly-eu' },
     });
+  });
+
+  it('takes the traces-specific OTLP endpoint as the full URL, over the generic one', () => {
+    const config = loadConfig({
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://traces.example.com/otlp/spans',
+    });
+    expect(config.tracing.otlpTracesUrl).toBe('https://traces.example.com/otlp/spans');
+  });
+
+  it('refuses an OTLP endpoint that is not an http(s) URL', () => {
+    expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' })).toThrow(
+      'OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL (got "collector:4318")',
+    );
   });
 
   it('treats empty strings as unset and ignores unknown variables', () => {
