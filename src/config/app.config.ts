@@ -30,6 +30,8 @@ export interface AppConfig {
   readonly rateLimit: { readonly limit: number; readonly windowMs: number } | null;
   readonly log: { readonly level: LogLevel };
   readonly tracing: {
+    /** False when `OTEL_SDK_DISABLED=true`: no spans, no trace ids in log lines. */
+    readonly enabled: boolean;
     /** Where spans are exported (OTLP/HTTP), or null: continue traces and log ids only. */
     readonly otlpTracesUrl: string | null;
     /** `service.name` of exported spans. */
@@ -63,6 +65,7 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
         : null,
     log: Object.freeze({ level: env.LOG_LEVEL }),
     tracing: Object.freeze({
+      enabled: env.OTEL_SDK_DISABLED !== 'true',
       otlpTracesUrl: otlpTracesUrl(env),
       serviceName: env.OTEL_SERVICE_NAME,
     }),

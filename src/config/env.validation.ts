@@ -110,6 +110,10 @@ export class EnvironmentVariables {
   @IsUrl(OTLP_URL, { message: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT must be an http(s) URL' })
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string;
 
+  /** OpenTelemetry's switch: `true` turns tracing off (no spans, no ids in log lines). @default false */
+  @IsIn(['true', 'false'])
+  OTEL_SDK_DISABLED: 'true' | 'false' = 'false';
+
   /** `service.name` of exported spans. @default 'ml-anomaly-api' */
   @IsString()
   @MinLength(1)
@@ -133,6 +137,7 @@ export const ENV_KEYS: readonly (keyof EnvironmentVariables)[] = [
   'OTEL_EXPORTER_OTLP_ENDPOINT',
   'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
   'OTEL_SERVICE_NAME',
+  'OTEL_SDK_DISABLED',
 ];
 
 /** Raised when the environment is invalid; the message names every offending variable. */

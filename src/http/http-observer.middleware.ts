@@ -51,21 +51,23 @@ export class HttpObserverMiddleware implements NestMiddleware {
       const route = routeOf(req);
       const ms = performance.now() - started;
       this.metrics.observeRequest(req.method, route, status, ms / 1000);
-      this.tracer.finish(span, req.method, {
-        route,
-        path: req.originalUrl,
-        status,
-        requestId: context.id,
-        modelVersion: context.modelVersion,
-      });
+      if (span) {
+        this.tracer.finish(span, req.method, {
+          route,
+          path: req.originalUrl,
+          status,
+          requestId: context.id,
+          modelVersion: context.modelVersion,
+        });
+      }
       const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
       if (this.log.isLevelEnabled(level)) {
-        const ids = span.spanContext();
+        const ids = span?.spanContext();
         this.log[level](
           {
             reqId: context.id,
-            trace_id: ids.traceId,
-            span_id: ids.spanId,
+            trace_id: ids?.traceId,
+            span_id: ids?.spanId,
             method: req.method,
             path: req.originalUrl,
             route,

@@ -43,13 +43,16 @@ export class RequestTracer implements OnApplicationShutdown {
   private readonly provider: BasicTracerProvider;
   private readonly tracer: Tracer;
   private readonly propagator = new W3CTraceContextPropagator();
+  /** False when tracing is switched off (`OTEL_SDK_DISABLED=true`): {@link start} gives nothing. */
+  readonly enabled: boolean;
   /** Whether spans leave the process (attributes are only worth recording then). */
   readonly exporting: boolean;
 
   constructor(config: AppConfig['tracing'], processors?: SpanProcessor[]) {
+    this.enabled = config.enabled;
     const spanProcessors =
       processors ??
-      (config.otlpTracesUrl === null
+      (config.otlpTracesUrl === null || !config.enabled
         ? []
         : [new BatchSpanProcessor(new OTLPTraceExporter({ url: config.otlpTracesUrl }))]);
     this.exporting = spanProcessors.length > 0;
@@ -61,7 +64,8 @@ export class RequestTracer implements OnApplicationShutdown {
   }
 
   /** Starts the server span of a request, as a child of its `traceparent` if valid. */
-  start(method: string, headers: IncomingHttpHeaders): Span {
+  start(method: string, headers: IncomingHttpHeaders): Span | undefined {
+    if (!this.enabled) return undefined;
     const parent =
       headers.traceparent === undefined
         ? ROOT_CONTEXT

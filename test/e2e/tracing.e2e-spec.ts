@@ -78,6 +78,28 @@ describe('trace context (W3C traceparent) without an exporter', () => {
   });
 });
 
+describe('OTEL_SDK_DISABLED=true', () => {
+  it('switches tracing off: no trace ids in the request line', async () => {
+    const app = await startTestApp({ OTEL_SDK_DISABLED: 'true' });
+    try {
+      await postJson(
+        `${app.url}/predict`,
+        { data: [2.1, 2.1] },
+        {
+          traceparent: TRACEPARENT,
+          'x-request-id': 'trace-off',
+        },
+      );
+      const line = lineOf(app, 'trace-off');
+      expect(line.status).toBe(200);
+      expect(line).not.toHaveProperty('trace_id');
+      expect(line).not.toHaveProperty('span_id');
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 /** A real OTLP/HTTP receiver: records every POSTed JSON body by path. */
 async function startCollector(): Promise<{ server: Server; url: string; bodies: unknown[] }> {
   const bodies: unknown[] = [];

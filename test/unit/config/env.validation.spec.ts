@@ -23,7 +23,7 @@ describe('validateEnv / loadConfig', () => {
       security: { apiKey: null, adminToken: null },
       rateLimit: null,
       log: { level: 'info' },
-      tracing: { otlpTracesUrl: null, serviceName: 'ml-anomaly-api' },
+      tracing: { enabled: true, otlpTracesUrl: null, serviceName: 'ml-anomaly-api' },
     });
   });
 
@@ -49,7 +49,11 @@ describe('validateEnv / loadConfig', () => {
       security: { apiKey: 'k'.repeat(16), adminToken: 't'.repeat(20) },
       rateLimit: { limit: 100, windowMs: 1000 },
       log: { level: 'debug' },
-      tracing: { otlpTracesUrl: 'http://collector:4318/v1/traces', serviceName: 'anomaly-eu' },
+      tracing: {
+        enabled: true,
+        otlpTracesUrl: 'http://collector:4318/v1/traces',
+        serviceName: 'anomaly-eu',
+      },
     });
   });
 
