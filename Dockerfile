@@ -6,7 +6,7 @@
 # `runtime` holds the compiled output, those dependencies and the model, and runs as `node`.
 # No `# syntax=` line and no RUN --mount: the image must also build with the legacy builder.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app

@@ -7,6 +7,9 @@ const common = {
 };
 
 module.exports = {
+  // A budget, not a timing assertion: the e2e tests spawn the compiled service, which takes a few
+  // seconds to start on a loaded 2-core machine (5 s, jest's default, was not enough there).
+  testTimeout: 30_000,
   projects: [
     {
       ...common,

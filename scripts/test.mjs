@@ -10,6 +10,7 @@ import { mkdirSync, readFileSync, existsSync, readdirSync, rmSync } from 'node:f
 import { join } from 'node:path';
 
 const extraJestArgs = process.argv.slice(2);
+const JEST_NODE_FLAGS = ['--experimental-vm-modules', '--disable-warning=ExperimentalWarning'];
 const steps = [
   ['format', 'npx', ['prettier', '--check', '.']],
   ['lint', 'npx', ['eslint', '--max-warnings', '0', '.']],
@@ -30,9 +31,18 @@ for (const [name, cmd, args] of steps) {
 mkdirSync('.reports', { recursive: true });
 const report = '.reports/jest.json';
 process.stderr.write('\n== jest\n');
+// NestJS 12 ships ES modules only; jest loads them with require(esm), which needs Node 24.9+
+// and vm modules (the flag is passed to jest's node, its workers inherit it).
 const jest = spawnSync(
-  'npx',
-  ['jest', '--ci', '--json', `--outputFile=${report}`, ...extraJestArgs],
+  process.execPath,
+  [
+    ...JEST_NODE_FLAGS,
+    'node_modules/jest/bin/jest.js',
+    '--ci',
+    '--json',
+    `--outputFile=${report}`,
+    ...extraJestArgs,
+  ],
   { stdio: 'inherit' },
 );
 
@@ -69,7 +79,11 @@ process.stderr.write('\n== gateway: mvn -B -f gateway verify\n');
 for (const dir of ['surefire-reports', 'failsafe-reports']) {
   rmSync(join('gateway', 'target', dir), { recursive: true, force: true });
 }
-const maven = spawnSync('mvn', ['-B', '-f', 'gateway', 'verify'], { stdio: 'inherit' });
+// NODE: the ITs start the service with the node running this script.
+const maven = spawnSync('mvn', ['-B', '-f', 'gateway', 'verify'], {
+  stdio: 'inherit',
+  env: { ...process.env, NODE: process.execPath },
+});
 let mavenCounted = 0;
 for (const dir of ['surefire-reports', 'failsafe-reports']) {
   const c = junitCounts(join('gateway', 'target', dir));

@@ -11,6 +11,7 @@ import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { ModelModule } from './model/model.module';
 import { PredictModule } from './predict/predict.module';
+import { ScoringModule } from './scoring/scoring.module';
 import { TracingModule } from './tracing/tracing.module';
 
 /** The service: configuration, logging, metrics, the model, prediction and health routes. */
@@ -28,6 +29,7 @@ export class AppModule {
         LifecycleModule,
         MetricsModule,
         ModelModule,
+        ScoringModule,
         PredictModule,
         HealthModule,
       ],

@@ -4,7 +4,7 @@ import { createApp } from './app.factory';
 import { ConfigValidationError, loadConfig, type AppConfig } from './config';
 import { gracefulShutdown } from './lifecycle/graceful-shutdown';
 import { PINO_ROOT } from './logging/logging.constants';
-import { ModelService } from './model/model.service';
+import { ModelRegistry } from './model/model-registry';
 
 /**
  * Entry point: validate the environment (exit 1 naming the bad variables), build the app, listen,
@@ -24,8 +24,8 @@ async function main(): Promise<void> {
   }
   const app = await createApp(config);
   const logger = app.get<Logger>(PINO_ROOT);
-  const models = app.get(ModelService);
-  process.on('SIGHUP', () => void models.reload('signal'));
+  const models = app.get(ModelRegistry);
+  process.on('SIGHUP', () => void models.load(models.defaultName, 'signal'));
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) return;

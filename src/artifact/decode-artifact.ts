@@ -63,7 +63,9 @@ function parseDocument(bytes: Uint8Array): JsonObject {
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
+    // Newer V8 (Node 24) already appends " (line L column C)"; drop it so every runtime words
+    // the reason alike and withLineColumn adds it once.
+    const message = (e instanceof Error ? e.message : String(e)).replace(V8_LINE_COLUMN, '');
     const truncated = /end of JSON input|Unterminated/i.test(message);
     throw new ModelFormatError(
       truncated
@@ -78,6 +80,9 @@ function parseDocument(bytes: Uint8Array): JsonObject {
   }
   return doc as JsonObject;
 }
+
+/** The location newer V8 (Node 24) appends to its JSON error messages. */
+const V8_LINE_COLUMN = /\s*\(line \d+ column \d+\)$/;
 
 /** Adds "line L column C" to V8's "at position N" JSON error messages. */
 function withLineColumn(message: string, text: string): string {

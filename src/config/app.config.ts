@@ -18,6 +18,8 @@ export interface AppConfig {
   readonly model: {
     /** Path of the model file, as configured (relative paths resolve against the working directory). */
     readonly path: string;
+    /** Name of the model of {@link path} (version 1), the model the domain API serves. */
+    readonly name: string;
     readonly maxBatchRows: number;
   };
   readonly security: {
@@ -57,7 +59,11 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
       bodyLimitBytes: parseByteSize(env.BODY_LIMIT),
       shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     }),
-    model: Object.freeze({ path: env.MODEL_PATH, maxBatchRows: env.MAX_BATCH_ROWS }),
+    model: Object.freeze({
+      path: env.MODEL_PATH,
+      name: env.MODEL_NAME,
+      maxBatchRows: env.MAX_BATCH_ROWS,
+    }),
     security: Object.freeze({ apiKey: env.API_KEY ?? null, adminToken: env.ADMIN_TOKEN ?? null }),
     rateLimit:
       env.RATE_LIMIT_MAX > 0

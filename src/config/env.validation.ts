@@ -15,6 +15,12 @@ import {
 } from 'class-validator';
 import { IsHost } from './is-host.decorator';
 
+/**
+ * A model name: a URL path segment and a directory name at once (`MODEL_NAME`, repository
+ * folders). Starts with a letter or digit, so `.` and `..` are never names.
+ */
+export const MODEL_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
 /** pino's levels, plus `silent`. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 /** A pino log level. */
@@ -46,6 +52,16 @@ export class EnvironmentVariables {
   @MinLength(1)
   @MaxLength(4096)
   MODEL_PATH = 'model-artifacts/anomaly-detector.json';
+
+  /**
+   * Name of the model of `MODEL_PATH` (version 1): the name the domain API serves and the Open
+   * Inference Protocol routes use. @default 'anomaly-detector'
+   */
+  @Matches(MODEL_NAME_PATTERN, {
+    message:
+      'MODEL_NAME must be 1 to 128 characters of A-Za-z0-9._- starting with a letter or digit',
+  })
+  MODEL_NAME = 'anomaly-detector';
 
   /** Most rows one `POST /predict/batch` may carry. @default 10000 */
   @IsInt()
@@ -126,6 +142,7 @@ export const ENV_KEYS: readonly (keyof EnvironmentVariables)[] = [
   'PORT',
   'HOST',
   'MODEL_PATH',
+  'MODEL_NAME',
   'MAX_BATCH_ROWS',
   'BODY_LIMIT',
   'API_KEY',

@@ -85,10 +85,10 @@ export class MetricsService {
   }
 
   /**
-   * Records the rows of one batch from their `score_samples` values (anomaly score = -score) and
-   * the decision offset.
+   * Records scored rows from their `score_samples` values (anomaly score = -score) and the
+   * decision offset; `batch` also records the row count as one `POST /predict/batch` size.
    */
-  observeBatch(scores: Float64Array, offset: number): void {
+  observeRows(scores: Float64Array, offset: number, batch: boolean): void {
     let anomalies = 0;
     for (let i = 0; i < scores.length; i++) {
       if (scores[i] - offset < 0) anomalies++;
@@ -96,7 +96,7 @@ export class MetricsService {
     }
     if (anomalies > 0) this.anomalyCounter.inc(anomalies);
     if (scores.length - anomalies > 0) this.normalCounter.inc(scores.length - anomalies);
-    this.batchSizes.observe(scores.length);
+    if (batch) this.batchSizes.observe(scores.length);
   }
 
   /** Registers a {@link LeanHistogram} (it implements prom-client's metric interface). */

@@ -1,12 +1,12 @@
 import type { ModelInfoDto } from './dto/model-info.dto';
-import type { LoadAttempt } from './model.service';
+import type { LoadAttempt } from './model-entry';
 import type { ServingModel } from './serving-model';
 
 /** The `GET /model` view of a serving model. */
 export function toModelInfo(model: ServingModel, lastLoad: LoadAttempt | null): ModelInfoDto {
   const { artifact } = model;
   return {
-    model_version: model.version,
+    model_version: model.modelVersion,
     sha256: artifact.sha256,
     created_at: artifact.createdAt,
     loaded_at: model.loadedAt,

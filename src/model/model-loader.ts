@@ -1,35 +1,61 @@
 import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { open } from 'node:fs/promises';
-import { decodeModelFile, type ModelArtifact } from '../artifact';
-import { ModelFormatError } from '../engine';
+import type { AppConfig } from '../config';
+import { ModelNotFoundError } from '../common/errors';
 import { ModelLoadError } from './model-load.error';
 import { MAX_MODEL_FILE_BYTES } from './model.constants';
+import type { ModelFiles } from './model-source';
 
 /**
- * The only code in the service that touches the disk: reads a model file and decodes it, a native
- * artifact or a scikit-learn pickle/joblib file (decodeModelFile, by content; both paths verify
- * the forest's structure, and pickles are read without executing anything). Failures become
- * {@link ModelLoadError}s with a reason callers may see.
+ * The only code in the service that touches the disk: it finds the configured models and reads
+ * their bytes, nothing more (decoding and verifying is {@link decodeServingModel}'s, which is
+ * pure). The model of `MODEL_PATH` is `MODEL_NAME`, version 1.
+ *
+ * This class is also the seam for other byte sources: a Nest provider for the token
+ * `ModelLoader` with the same two methods (for example, workers of a cluster taking the bytes
+ * their primary read and verified) replaces the disk without touching the registry.
  */
 @Injectable()
 export class ModelLoader {
-  /** Reads and decodes the model file at `path`. */
-  async load(path: string): Promise<ModelArtifact> {
-    const bytes = await readModelFile(path);
+  private readonly path: string;
+  private readonly name: string;
+
+  constructor(config: ConfigService<AppConfig, true>) {
+    const model = config.get('model', { infer: true });
+    this.path = model.path;
+    this.name = model.name;
+  }
+
+  /** Names of the models this source defines, sorted. */
+  names(): Promise<string[]> {
+    return Promise.resolve([this.name]);
+  }
+
+  /**
+   * Reads every version of model `name`. A version whose file cannot be read comes back with the
+   * reason instead of bytes (the registry reports it).
+   *
+   * @throws ModelNotFoundError when the source does not define `name`.
+   */
+  async read(name: string): Promise<ModelFiles> {
+    if (name !== this.name) throw new ModelNotFoundError(name);
     try {
-      return decodeModelFile(bytes);
+      return { name, versions: [{ version: 1, bytes: await readModelFile(this.path) }] };
     } catch (err) {
-      if (err instanceof ModelFormatError) {
-        throw new ModelLoadError(`model file is invalid: ${publicReason(err.message)}`, {
-          cause: err,
-        });
-      }
-      throw new ModelLoadError('model file could not be decoded', { cause: err });
+      if (!(err instanceof ModelLoadError)) throw err;
+      return { name, versions: [{ version: 1, reason: err.reason }] };
     }
   }
 }
 
-async function readModelFile(path: string): Promise<Uint8Array> {
+/**
+ * Reads the model file at `path` (a regular file of at most {@link MAX_MODEL_FILE_BYTES}).
+ *
+ * @throws ModelLoadError with a reason free of the path (callers know MODEL_PATH; the server log
+ *   keeps the cause).
+ */
+export async function readModelFile(path: string): Promise<Uint8Array> {
   let handle;
   try {
     handle = await open(path, 'r');
@@ -54,17 +80,6 @@ async function readModelFile(path: string): Promise<Uint8Array> {
     await handle.close();
   }
 }
-
-/**
- * The decoder's message without the JSON parser's own wording, which it quotes for operators
- * (callers see "not valid JSON" or "truncated: ..."; the server log keeps the parser's text).
- */
-export function publicReason(message: string): string {
-  if (message.startsWith(JSON_FAILURE)) return JSON_FAILURE;
-  return message.replace(/\s*\([^()]*\bJSON\b[^()]*\)/g, '');
-}
-
-const JSON_FAILURE = 'not valid JSON';
 
 /** A reason without the path (it is in the server log, and callers know MODEL_PATH). */
 function fsReason(err: unknown): string {

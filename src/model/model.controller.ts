@@ -5,13 +5,13 @@ import { SkipApiKey } from '../auth/skip-api-key.decorator';
 import { SkipThrottle } from '@nestjs/throttler';
 import { ApiProblemResponses } from '../common/swagger';
 import { ModelInfoDto, ModelReloadResponseDto } from './dto/model-info.dto';
-import { ModelService } from './model.service';
+import { ModelAdminService } from './model-admin.service';
 
 /** `GET /model` and `POST /model/reload`. */
 @ApiTags('model')
 @Controller('model')
 export class ModelController {
-  constructor(private readonly models: ModelService) {}
+  constructor(private readonly models: ModelAdminService) {}
 
   /** Metadata of the serving model. */
   @Get()
@@ -39,6 +39,6 @@ export class ModelController {
   @ApiOkResponse({ type: ModelReloadResponseDto })
   @ApiProblemResponses(401, 404, 422, 500)
   reload(): Promise<ModelReloadResponseDto> {
-    return this.models.reloadFromApi();
+    return this.models.reload();
   }
 }

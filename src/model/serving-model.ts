@@ -1,12 +1,24 @@
+import { decodeModelFile } from '../artifact';
 import type { ModelArtifact } from '../artifact/model-artifact';
-import { prepareForest, scoreOne } from '../engine';
+import { ModelFormatError, prepareForest, scoreOne } from '../engine';
 import { ModelLoadError } from './model-load.error';
 
-/** A verified model ready to score. Immutable: a reload swaps the whole object. */
-export interface ServingModel {
+/** Which model and version: the registry's key. */
+export interface ModelId {
+  /** Model name (`MODEL_NAME`, or a repository folder). */
+  readonly name: string;
+  /** Repository version: a positive integer (the model of `MODEL_PATH` is version 1). */
+  readonly version: number;
+}
+
+/**
+ * A verified version of a model, ready to score. Immutable: a load swaps the whole object, so a
+ * request that took it finishes on it.
+ */
+export interface ServingModel extends ModelId {
   readonly artifact: ModelArtifact;
-  /** `artifact.modelVersion`. */
-  readonly version: string;
+  /** The artifact's own id (`artifact.modelVersion`): the domain API's `model_version`. */
+  readonly modelVersion: string;
   /** ISO-8601 time this process loaded it. */
   readonly loadedAt: string;
   /** `-offset`: the anomaly score above which a row is an anomaly. */
@@ -18,13 +30,35 @@ export interface ServingModel {
 }
 
 /**
+ * Decodes model file bytes (a native artifact or a scikit-learn pickle/joblib file, told apart
+ * by content) into a verified {@link ServingModel}. Pure: no I/O, so a cluster primary can run it
+ * to validate bytes and each worker to build its own copy.
+ *
+ * @throws ModelLoadError with a reason callers may see (the cause keeps the decoder's error).
+ */
+export function decodeServingModel(bytes: Uint8Array, id: ModelId, loadedAt: Date): ServingModel {
+  let artifact: ModelArtifact;
+  try {
+    artifact = decodeModelFile(bytes);
+  } catch (err) {
+    if (err instanceof ModelFormatError) {
+      throw new ModelLoadError(`model file is invalid: ${publicReason(err.message)}`, {
+        cause: err,
+      });
+    }
+    throw new ModelLoadError('model file could not be decoded', { cause: err });
+  }
+  return toServingModel(artifact, id, loadedAt);
+}
+
+/**
  * Checks what the decoder cannot know about serving (consistent feature metadata, a finite
  * offset) and scores one row. Prepares the forest first (compiles it and builds its decision
  * tables), so that no request pays for that and batches of every size take the table path.
  *
  * @throws ModelLoadError when the model cannot serve.
  */
-export function toServingModel(artifact: ModelArtifact, loadedAt: Date): ServingModel {
+export function toServingModel(artifact: ModelArtifact, id: ModelId, loadedAt: Date): ServingModel {
   const { nFeatures, featureNames, forest, offset } = artifact;
   if (forest.nFeatures !== nFeatures) {
     throw new ModelLoadError(
@@ -54,11 +88,24 @@ export function toServingModel(artifact: ModelArtifact, loadedAt: Date): Serving
   }
   const names = featureNames === null ? 'unnamed' : featureNames.join(', ');
   return Object.freeze({
+    name: id.name,
+    version: id.version,
     artifact,
-    version: artifact.modelVersion,
+    modelVersion: artifact.modelVersion,
     loadedAt: loadedAt.toISOString(),
     threshold: -offset,
     columns,
     expectedInput: `${nFeatures} value${nFeatures === 1 ? '' : 's'} (${names})`,
   });
 }
+
+/**
+ * The decoder's message without the JSON parser's own wording, which it quotes for operators
+ * (callers see "not valid JSON" or "truncated: ..."; the server log keeps the parser's text).
+ */
+export function publicReason(message: string): string {
+  if (message.startsWith(JSON_FAILURE)) return JSON_FAILURE;
+  return message.replace(/\s*\([^()]*\bJSON\b[^()]*\)/g, '');
+}
+
+const JSON_FAILURE = 'not valid JSON';

@@ -21,12 +21,24 @@ export function batchJsonHead(modelVersion: string): string {
 /** The response text after the last prediction. */
 export const BATCH_JSON_TAIL = ']}';
 
+/** One extra output's values for the rows being written (see `ExtraOutput`). */
+export interface ExtraJson {
+  readonly name: string;
+  readonly width: number;
+  /** `width` values per row, for exactly the rows being written. */
+  readonly values: Float64Array;
+}
+
 /**
  * The predictions for `scores` (scikit-learn's `score_samples`), comma-separated, in order:
- * `anomaly_score = -score`, `decision_function = score - offset`, an anomaly when that is < 0.
- * Empty for no scores.
+ * `anomaly_score = -score`, `decision_function = score - offset`, an anomaly when that is < 0,
+ * then each of `extras` as `"name": value` (width 1) or `"name": [values]`. Empty for no scores.
  */
-export function predictionsJson(scores: Float64Array, offset: number): string {
+export function predictionsJson(
+  scores: Float64Array,
+  offset: number,
+  extras: readonly ExtraJson[] = [],
+): string {
   const n = scores.length;
   const values = new Array<number>(2 * n);
   for (let i = 0; i < n; i++) {
@@ -43,7 +55,20 @@ export function predictionsJson(scores: Float64Array, offset: number): string {
       texts[2 * i] +
       DECISION +
       texts[2 * i + 1] +
+      (extras.length === 0 ? '' : extrasJson(extras, i)) +
       '}';
+  }
+  return out;
+}
+
+function extrasJson(extras: readonly ExtraJson[], row: number): string {
+  let out = '';
+  for (const { name, width, values } of extras) {
+    const value =
+      width === 1
+        ? JSON.stringify(values[row])
+        : JSON.stringify(Array.from(values.subarray(row * width, (row + 1) * width)));
+    out += `,${JSON.stringify(name)}:${value}`;
   }
   return out;
 }

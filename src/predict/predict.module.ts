@@ -1,12 +1,12 @@
 import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
 import { JsonBodyMiddleware } from '../http/json-body.middleware';
-import { ModelModule } from '../model/model.module';
+import { ScoringModule } from '../scoring/scoring.module';
 import { PredictController } from './predict.controller';
 import { PredictService } from './predict.service';
 
 /** Scoring over HTTP. JSON bodies are read only for these routes. */
 @Module({
-  imports: [ModelModule],
+  imports: [ScoringModule],
   controllers: [PredictController],
   providers: [PredictService],
 })

@@ -127,6 +127,10 @@ describe('ml-anomaly-api image', () => {
     expect(inspect('{{json .Config.Healthcheck.Test}}', IMAGE)).toContain('/health');
   });
 
+  it('runs on Node.js 24 LTS', () => {
+    expect(docker(['run', '--rm', IMAGE, 'node', '-v'])).toMatch(/^v24\.\d+\.\d+$/);
+  });
+
   it('starts with the seed docker run command, turns healthy and answers the seed requests', async () => {
     docker(['run', '-d', '--name', NAME, '-p', '8000:8000', IMAGE]);
     await waitHealthy(NAME);

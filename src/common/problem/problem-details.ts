@@ -11,6 +11,7 @@ export const PROBLEM_TYPES = {
   validation: `${PROBLEM_TYPE_BASE}validation-error`,
   malformedJson: `${PROBLEM_TYPE_BASE}malformed-json`,
   modelUnavailable: `${PROBLEM_TYPE_BASE}model-unavailable`,
+  modelNotFound: `${PROBLEM_TYPE_BASE}model-not-found`,
   modelReloadFailed: `${PROBLEM_TYPE_BASE}model-reload-failed`,
   unauthorized: `${PROBLEM_TYPE_BASE}unauthorized`,
 } as const;

@@ -2,6 +2,7 @@ import { HttpException } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import {
   AuthError,
+  ModelNotFoundError,
   ModelReloadError,
   ModelUnavailableError,
   RequestBodyError,
@@ -100,6 +101,13 @@ export function toErrorResponse(error: unknown, ctx: ProblemContext): ErrorRespo
       },
       { 'Retry-After': String(MODEL_UNAVAILABLE_RETRY_AFTER_S) },
     );
+  }
+  if (error instanceof ModelNotFoundError) {
+    return problem(404, ctx, {
+      type: PROBLEM_TYPES.modelNotFound,
+      title: 'Model not found',
+      detail: `The ${error.message}.`,
+    });
   }
   if (error instanceof ModelReloadError) {
     return problem(422, ctx, {

@@ -6,6 +6,7 @@ import {
 import { ThrottlerException } from '@nestjs/throttler';
 import {
   AuthError,
+  ModelNotFoundError,
   ModelReloadError,
   ModelUnavailableError,
   RequestBodyError,
@@ -56,6 +57,19 @@ describe('toErrorResponse', () => {
     const out = toErrorResponse(new RequestBodyError(kind, 'our own words'), ctx);
     expect(out.status).toBe(status);
     expect(out.body).toMatchObject({ status, type, detail: 'our own words' });
+  });
+
+  it('maps an unknown model or version to 404', () => {
+    const out = toErrorResponse(new ModelNotFoundError('cpu', 3), ctx);
+    expect(out.status).toBe(404);
+    expect(out.body).toMatchObject({
+      type: 'urn:ml-anomaly-api:problem:model-not-found',
+      title: 'Model not found',
+      detail: 'The model "cpu" has no version 3.',
+    });
+    expect(toErrorResponse(new ModelNotFoundError('cpu'), ctx).body).toMatchObject({
+      detail: 'The model "cpu" is not in the repository.',
+    });
   });
 
   it('maps a missing model to 503 with Retry-After', () => {

@@ -19,7 +19,11 @@ describe('validateEnv / loadConfig', () => {
         bodyLimitBytes: 2 * 1024 * 1024,
         shutdownGraceMs: 10_000,
       },
-      model: { path: 'model-artifacts/anomaly-detector.json', maxBatchRows: 10_000 },
+      model: {
+        path: 'model-artifacts/anomaly-detector.json',
+        name: 'anomaly-detector',
+        maxBatchRows: 10_000,
+      },
       security: { apiKey: null, adminToken: null },
       rateLimit: null,
       log: { level: 'info' },
@@ -32,6 +36,7 @@ describe('validateEnv / loadConfig', () => {
       PORT: '9000',
       HOST: '127.0.0.1',
       MODEL_PATH: '/models/m.json',
+      MODEL_NAME: 'cpu-memory.v2',
       MAX_BATCH_ROWS: '500',
       BODY_LIMIT: '512kb',
       API_KEY: 'k'.repeat(16),
@@ -45,7 +50,7 @@ describe('validateEnv / loadConfig', () => {
     });
     expect(config).toEqual({
       http: { port: 9000, host: '127.0.0.1', bodyLimitBytes: 512 * 1024, shutdownGraceMs: 2500 },
-      model: { path: '/models/m.json', maxBatchRows: 500 },
+      model: { path: '/models/m.json', name: 'cpu-memory.v2', maxBatchRows: 500 },
       security: { apiKey: 'k'.repeat(16), adminToken: 't'.repeat(20) },
       rateLimit: { limit: 100, windowMs: 1000 },
       log: { level: 'debug' },
@@ -84,6 +89,8 @@ describe('validateEnv / loadConfig', () => {
     ['PORT', '70000', 'PORT must not be greater than 65535'],
     ['HOST', 'bad host', 'HOST must be an IP address or a host name'],
     ['MAX_BATCH_ROWS', '0', 'MAX_BATCH_ROWS must not be less than 1'],
+    ['MODEL_NAME', '..', 'MODEL_NAME must be 1 to 128 characters of A-Za-z0-9._-'],
+    ['MODEL_NAME', 'a/b', 'MODEL_NAME must be 1 to 128 characters of A-Za-z0-9._-'],
     ['BODY_LIMIT', '2 gigabytes', 'BODY_LIMIT must be a size such as 2mb'],
     ['LOG_LEVEL', 'verbose', 'LOG_LEVEL must be one of the following values'],
     ['RATE_LIMIT_MAX', '-1', 'RATE_LIMIT_MAX must not be less than 0'],

@@ -7,13 +7,14 @@ import { validateDto } from '../../../src/common/validation';
 import { matrixFromRows, scoreSamples } from '../../../src/engine';
 import { MetricsService } from '../../../src/metrics/metrics.service';
 import { ModelLoader } from '../../../src/model/model-loader';
-import { ModelService } from '../../../src/model/model.service';
+import { ModelRegistry } from '../../../src/model/model-registry';
 import { toServingModel } from '../../../src/model/serving-model';
+import { SCORE_CHUNK_ROWS as BATCH_CHUNK_ROWS } from '../../../src/scoring/scoring.constants';
+import { ScoringService } from '../../../src/scoring/scoring.service';
 import { PredictBatchRequestDto } from '../../../src/predict/dto/predict-batch-request.dto';
 import { PredictRequestDto } from '../../../src/predict/dto/predict-request.dto';
 import type { PredictBatchResponseDto } from '../../../src/predict/dto/predict-response.dto';
 import { featureRow } from '../../../src/predict/feature-row';
-import { BATCH_CHUNK_ROWS } from '../../../src/predict/predict.constants';
 import { PredictService } from '../../../src/predict/predict.service';
 import { clusteredRows, trainArtifact } from '../../helpers/model-files';
 import { TempModelDir } from '../../helpers/temp-model-dir';
@@ -27,9 +28,10 @@ async function predictService(env: Record<string, string> = {}): Promise<Predict
     ...loadConfig({ MODEL_PATH: path, ...env }),
   });
   const metrics = new MetricsService();
-  const models = new ModelService(new ModelLoader(), config, metrics, pino({ level: 'silent' }));
-  await models.reload('startup');
-  return new PredictService(models, metrics, config);
+  const log = pino({ level: 'silent' });
+  const models = new ModelRegistry(new ModelLoader(config), config, metrics, log);
+  await models.loadAll('startup');
+  return new PredictService(new ScoringService(models, metrics, log), config);
 }
 
 function rowsOf(n: number): number[][] {
@@ -117,7 +119,11 @@ describe('PredictService', () => {
 });
 
 describe('featureRow', () => {
-  const model = toServingModel(decodeArtifact(trainArtifact({ seed: 4 })), new Date());
+  const model = toServingModel(
+    decodeArtifact(trainArtifact({ seed: 4 })),
+    { name: 'm', version: 1 },
+    new Date(),
+  );
 
   it('orders named features by the model columns', () => {
     expect(Array.from(featureRow({ features: { memory_load: 2, cpu_usage: 1 } }, model))).toEqual([
@@ -141,7 +147,11 @@ describe('featureRow', () => {
   });
 
   it('refuses features for a model without names', () => {
-    const unnamed = toServingModel({ ...model.artifact, featureNames: null }, new Date());
+    const unnamed = toServingModel(
+      { ...model.artifact, featureNames: null },
+      { name: 'm', version: 1 },
+      new Date(),
+    );
     expect(() => featureRow({ features: { a: 1, b: 2 } }, unnamed)).toThrow(/no feature names/);
     expect(Array.from(featureRow({ data: [1, 2] }, unnamed))).toEqual([1, 2]);
   });
