@@ -1,4 +1,6 @@
 import { request } from 'node:http';
+import { createServer } from 'node:net';
+import { basename } from 'node:path';
 import {
   docker,
   dockerAsync,
@@ -15,9 +17,14 @@ jest.setTimeout(15 * 60_000);
 
 const IMAGE = 'ml-anomaly-api';
 const NAME = 'anomaly-service';
-const COMPOSE_PROJECT = 'mlanomalyapitest';
-const COMPOSE_PORT = 8001;
-const COMPOSE_GATEWAY_PORT = 8081;
+// Per checkout: several checkouts may run this tier on one engine at once, and a shared project
+// name, image tag or host port would let one run tear down or rebuild another's stack.
+const CHECKOUT = basename(process.cwd())
+  .toLowerCase()
+  .replace(/[^a-z0-9]/g, '');
+const COMPOSE_PROJECT = `mlanomalyapitest${CHECKOUT}`;
+let COMPOSE_PORT = 8001;
+let COMPOSE_GATEWAY_PORT = 8081;
 /** The key the compose stack shares between the service and the gateway. */
 const COMPOSE_API_KEY = 'container-test-api-key-0123456789';
 
@@ -64,6 +71,18 @@ function predict(port: number, data: number[], id: string, timeoutMs = 10_000): 
   });
 }
 
+/** A TCP port free on the host's loopback right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
 function inspect(format: string, target: string): string {
   return docker(['inspect', '--format', format, target]);
 }
@@ -87,6 +106,8 @@ function compose(args: string[], env: NodeJS.ProcessEnv = {}): string {
       HOST_PORT: String(COMPOSE_PORT),
       GATEWAY_PORT: String(COMPOSE_GATEWAY_PORT),
       API_KEY: COMPOSE_API_KEY,
+      SERVICE_IMAGE: `ml-anomaly-api:compose-${CHECKOUT}`,
+      GATEWAY_IMAGE: `ml-anomaly-gateway:compose-${CHECKOUT}`,
       ...env,
     },
     timeoutMs: 10 * 60_000,
@@ -206,6 +227,7 @@ describe('ml-anomaly-api image', () => {
       timeoutMs: 10 * 60_000,
     });
     if (jar.status !== 0) throw new Error(`mvn package failed:\n${jar.stdout.slice(-3000)}`);
+    [COMPOSE_PORT, COMPOSE_GATEWAY_PORT] = await Promise.all([freePort(), freePort()]);
     compose(['up', '-d', '--build']);
     const id = compose(['ps', '-q', 'anomaly-service']);
     const gw = compose(['ps', '-q', 'gateway']);
