@@ -13,7 +13,7 @@
  *    1 connection. The gateway's RSS (VmRSS, Linux) is sampled every 100 ms under that load.
  *
  * Medians of `--rounds` (default 3) interleaved rounds; a JSON line closes the output.
- * Usage: node dist/bench/gateway.bench.js [--duration 5] [--rounds 3] [--warmup 15]
+ * Usage: node dist/bench/gateway.bench.js [--duration 5] [--rounds 3] [--warmup 60]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -88,7 +88,7 @@ const fmt = (v: number, digits = 2): string => (Number.isFinite(v) ? v.toFixed(d
 async function main(): Promise<void> {
   const duration = arg('duration', 5, 30);
   const rounds = Math.round(arg('rounds', 3, 7));
-  const warmup = arg('warmup', 15, 60);
+  const warmup = arg('warmup', 60, 300);
   if (!existsSync(JAR)) throw new Error(`${JAR} is missing: run \`mvn -f gateway package\``);
 
   const [traced, untraced] = [
