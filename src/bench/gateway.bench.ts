@@ -129,16 +129,25 @@ async function main(): Promise<void> {
       await loadRun(c.url, c.body, c.headers, 16, 2);
     }
     const runs: Record<string, LoadResult[]> = {};
+    // Each pair alternates its order from round to round (A B, then B A), and the load pauses
+    // after the gateway's case, so no case always runs right after the JVM was busy.
     for (let round = 1; round <= rounds; round++) {
+      const order: CaseName[] =
+        round % 2 === 1
+          ? ['traced', 'untraced', 'direct', 'gateway']
+          : ['untraced', 'traced', 'gateway', 'direct'];
       for (const connections of CONNECTIONS) {
-        for (const name of ['traced', 'untraced', 'direct', 'gateway'] as CaseName[]) {
+        for (const name of order) {
           const c = cases[name];
           const sampler =
             name === 'gateway'
               ? setInterval(() => rss.push(rssMiB(gateway.child.pid)), 100)
               : undefined;
           const m = await loadRun(c.url, c.body, c.headers, connections, duration);
-          if (sampler) clearInterval(sampler);
+          if (sampler) {
+            clearInterval(sampler);
+            await new Promise((r) => setTimeout(r, 3000));
+          }
           (runs[`${name}@${connections}`] ??= []).push(m);
           console.log(
             `round ${round} ${name.padEnd(8)} c=${String(connections).padStart(2)}: ${fmt(m.rps, 0)} req/s, p50 ${fmt(m.p50, 3)} ms, p99 ${fmt(m.p99, 3)} ms${m.failures ? `, ${m.failures} FAILED` : ''}`,
