@@ -11,8 +11,11 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
+  AlwaysOffSampler,
   BasicTracerProvider,
   BatchSpanProcessor,
+  ParentBasedSampler,
+  AlwaysOnSampler,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -32,8 +35,8 @@ export interface RequestOutcome {
  * the caller's W3C `traceparent` when there is one and starting a new trace otherwise. Its ids
  * go into the request's log line. Spans are exported over OTLP/HTTP (batched, off the request
  * path) only when `OTEL_EXPORTER_OTLP_ENDPOINT` (or the traces-specific variable) is set;
- * otherwise no span processor exists, no attributes are recorded, and a span costs its ids and
- * one small object.
+ * otherwise no span processor exists and every span is sampled out (non-recording): a request
+ * costs its ids and one small object.
  *
  * No global tracer provider, propagator or async context manager is registered: the service
  * makes no outgoing calls, so the span never needs to be found again through context, and every
@@ -59,6 +62,11 @@ export class RequestTracer implements OnApplicationShutdown {
     this.provider = new BasicTracerProvider({
       resource: resourceFromAttributes({ 'service.name': config.serviceName }),
       spanProcessors,
+      // Nothing to export: every span is dropped at birth (a non-recording span that still has
+      // its trace and span ids), so a request pays for its ids and little else.
+      sampler: this.exporting
+        ? new ParentBasedSampler({ root: new AlwaysOnSampler() })
+        : new AlwaysOffSampler(),
     });
     this.tracer = this.provider.getTracer('ml-anomaly-api');
   }
