@@ -270,8 +270,13 @@ describe('ml-anomaly-api image', () => {
     const inlier = await viaGateway({ cpu_usage: 2.1, memory_load: 2.1 }, 'compose-inlier');
     expect(inlier.body.prediction_score).toBe(1);
     expect(JSON.stringify([outlier, inlier])).not.toContain(COMPOSE_API_KEY);
-    // The service saw the gateway's calls under the same request ids.
-    const serviceLogs = docker(['logs', id]);
+    // The service saw the gateway's calls under the same request ids (its log lines are
+    // written in batches, at most a second late).
+    let serviceLogs = '';
+    for (let i = 0; i < 50 && !serviceLogs.includes('"reqId":"compose-outlier"'); i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 200));
+      serviceLogs = docker(['logs', id]);
+    }
     expect(serviceLogs).toContain('"reqId":"compose-outlier"');
 
     compose(['down', '-v']);
