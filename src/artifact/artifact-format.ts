@@ -7,7 +7,7 @@
 export const ARTIFACT_FORMAT = 'ml-anomaly-api/isolation-forest';
 
 /** The newest format version this build writes; it reads every version from 1 up to this one. */
-export const ARTIFACT_FORMAT_VERSION: number = 1;
+export const ARTIFACT_FORMAT_VERSION: number = 2;
 
 /** Element types of the encoded arrays (always little-endian). */
 export type ArrayDtype = 'int32' | 'float64';
@@ -39,6 +39,27 @@ export const FOREST_ARRAYS = Object.freeze({
 /** Name of one forest array. */
 export type ForestArrayName = keyof typeof FOREST_ARRAYS;
 
+/**
+ * Forest arrays that version 2 added, each optional (a version-1 file has none of them): a
+ * reader accepts a version-2 file with or without each, and the model can do less without it.
+ *
+ * - `weightedNNodeSamples`: `weighted_n_node_samples` per node, the cover TreeSHAP explanations
+ *   need (without it the model scores but cannot be explained).
+ */
+export const OPTIONAL_FOREST_ARRAYS_V2 = Object.freeze({
+  weightedNNodeSamples: 'float64',
+} as const satisfies Record<string, ArrayDtype>);
+
+/**
+ * Top-level members that version 2 added, each optional (same rule as
+ * {@link OPTIONAL_FOREST_ARRAYS_V2}; none of them is this branch's: the list is where other
+ * version-2 additions go).
+ */
+export const OPTIONAL_DOCUMENT_MEMBERS_V2: readonly string[] = Object.freeze([]);
+
+/** Name of one optional (version 2) forest array. */
+export type OptionalForestArrayName = keyof typeof OPTIONAL_FOREST_ARRAYS_V2;
+
 /** `params` as written: the training options with tagged count/fraction specs. */
 export interface EncodedParams {
   readonly nEstimators: number;
@@ -50,12 +71,13 @@ export interface EncodedParams {
 }
 
 /**
- * The version-1 document, members in file order. The file is this object as
- * `JSON.stringify(doc, null, 2)` with the `sha256` member appended last (see artifact-checksum.ts).
+ * The document, members in file order (version 1, or version 2 with its optional additions).
+ * The file is this object as `JSON.stringify(doc, null, 2)` with the `sha256` member appended
+ * last (see artifact-checksum.ts).
  */
-export interface ArtifactDocumentV1 {
+export interface ArtifactDocument {
   readonly format: typeof ARTIFACT_FORMAT;
-  readonly formatVersion: 1;
+  readonly formatVersion: 1 | 2;
   readonly modelVersion: string;
   readonly createdAt: string;
   readonly source: { readonly format: string; readonly sklearnVersion?: string };
@@ -70,7 +92,8 @@ export interface ArtifactDocumentV1 {
   readonly trainingScoreQuantiles: EncodedArray | null;
   readonly featureMin: EncodedArray | null;
   readonly featureMax: EncodedArray | null;
-  readonly arrays: Readonly<Record<ForestArrayName, EncodedArray>>;
+  readonly arrays: Readonly<Record<ForestArrayName, EncodedArray>> &
+    Readonly<Partial<Record<OptionalForestArrayName, EncodedArray>>>;
 }
 
 /** Every member name a version-1 file has, `sha256` included; anything else is rejected. */

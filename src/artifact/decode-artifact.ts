@@ -11,6 +11,8 @@ import {
   DOCUMENT_MEMBERS_V1,
   FOREST_ARRAYS,
   MODEL_VERSION_PATTERN,
+  OPTIONAL_DOCUMENT_MEMBERS_V2,
+  OPTIONAL_FOREST_ARRAYS_V2,
   QUANTILE_COUNT,
   type ForestArrayName,
 } from './artifact-format';
@@ -44,7 +46,7 @@ export function decodeArtifact(bytes: Uint8Array): ModelArtifact {
   const doc = parseDocument(bytes);
   checkHeader(doc);
   const sha256 = verifyChecksum(bytes);
-  return readVersion1(doc, sha256);
+  return readDocument(doc, doc.formatVersion as 1 | 2, sha256);
 }
 
 function parseDocument(bytes: Uint8Array): JsonObject {
@@ -116,8 +118,17 @@ function formatVersionRange(): string {
   return ARTIFACT_FORMAT_VERSION === 1 ? '1' : `1 to ${ARTIFACT_FORMAT_VERSION}`;
 }
 
-function readVersion1(doc: JsonObject, sha256: string): ModelArtifact {
-  checkMembers(doc, DOCUMENT_MEMBERS_V1, 'the document');
+/**
+ * Reads a version-1 or version-2 document. Version 2 is version 1 plus optional additions
+ * (`OPTIONAL_FOREST_ARRAYS_V2`); a version-1 file must not carry them.
+ */
+function readDocument(doc: JsonObject, formatVersion: 1 | 2, sha256: string): ModelArtifact {
+  checkMembers(
+    doc,
+    DOCUMENT_MEMBERS_V1,
+    'the document',
+    formatVersion >= 2 ? OPTIONAL_DOCUMENT_MEMBERS_V2 : [],
+  );
   const modelVersion = readString(doc, 'modelVersion');
   if (!MODEL_VERSION_PATTERN.test(modelVersion)) {
     throw new ModelFormatError(
@@ -147,7 +158,11 @@ function readVersion1(doc: JsonObject, sha256: string): ModelArtifact {
       : readInt(doc, 'nTrainingSamples', 1, Number.MAX_SAFE_INTEGER);
   const featureNames = readFeatureNames(doc.featureNames, nFeatures);
 
-  const forest = readForest(doc.arrays, { nEstimators, nFeatures, maxSamples, maxFeatures });
+  const forest = readForest(
+    doc.arrays,
+    { nEstimators, nFeatures, maxSamples, maxFeatures },
+    formatVersion,
+  );
   verifyForest(forest);
   verifyNodeSemantics(forest);
 
@@ -158,7 +173,7 @@ function readVersion1(doc: JsonObject, sha256: string): ModelArtifact {
   checkParamsAgainstModel(params, { forest, offset, nTrainingSamples });
 
   return Object.freeze({
-    formatVersion: 1,
+    formatVersion,
     modelVersion,
     createdAt,
     params,
@@ -175,9 +190,14 @@ function readVersion1(doc: JsonObject, sha256: string): ModelArtifact {
   });
 }
 
-function checkMembers(obj: JsonObject, allowed: readonly string[], where: string): void {
+function checkMembers(
+  obj: JsonObject,
+  allowed: readonly string[],
+  where: string,
+  optional: readonly string[] = [],
+): void {
   for (const key of Object.keys(obj)) {
-    if (!allowed.includes(key))
+    if (!allowed.includes(key) && !optional.includes(key))
       throw new ModelFormatError(`${where} has an unknown member '${key}'`);
   }
   for (const key of allowed) {
@@ -320,9 +340,11 @@ function readFeatureNames(value: unknown, nFeatures: number): readonly string[] 
 function readForest(
   value: unknown,
   sizes: Pick<FlatForest, 'nEstimators' | 'nFeatures' | 'maxSamples' | 'maxFeatures'>,
+  formatVersion: 1 | 2,
 ): FlatForest {
   const arrays = readObject(value, 'arrays');
-  checkMembers(arrays, Object.keys(FOREST_ARRAYS), 'arrays');
+  const optional = formatVersion >= 2 ? Object.keys(OPTIONAL_FOREST_ARRAYS_V2) : [];
+  checkMembers(arrays, Object.keys(FOREST_ARRAYS), 'arrays', optional);
   const { nEstimators, maxFeatures } = sizes;
   const treeFeatures = decodeTypedArray(
     arrays.treeFeatures,
@@ -354,6 +376,16 @@ function readForest(
     feature: nodeArray('feature'),
     threshold: decodeTypedArray(arrays.threshold, 'float64', nNodes, 'arrays.threshold'),
     nNodeSamples: nodeArray('nNodeSamples'),
+    ...('weightedNNodeSamples' in arrays
+      ? {
+          weightedNNodeSamples: decodeTypedArray(
+            arrays.weightedNNodeSamples,
+            'float64',
+            nNodes,
+            'arrays.weightedNNodeSamples',
+          ),
+        }
+      : {}),
   });
 }
 

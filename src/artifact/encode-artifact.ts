@@ -4,7 +4,7 @@ import { sealDocument, sha256Hex } from './artifact-checksum';
 import {
   ARTIFACT_FORMAT,
   FOREST_ARRAYS,
-  type ArtifactDocumentV1,
+  type ArtifactDocument,
   type EncodedArray,
   type EncodedParams,
   type ForestArrayName,
@@ -17,7 +17,7 @@ import { encodeTypedArray } from './typed-array-codec';
 const DERIVED_VERSION_HEX = 16;
 
 /**
- * Serialises a model to the version-1 file format (docs/artifact-format.md): UTF-8 JSON, arrays
+ * Serialises a model to the version-2 file format (docs/artifact-format.md): UTF-8 JSON, arrays
  * as little-endian base64, scalars as shortest round-trip JSON numbers, sealed with a sha256 of
  * the exact bytes. Without `input.modelVersion` the version is `sha256-<16 hex>` of the model
  * content (everything but `modelVersion`, `createdAt` and `source`), so re-encoding the same
@@ -34,6 +34,11 @@ export function encodeArtifact(input: ArtifactInput): Uint8Array {
   for (const name of Object.keys(FOREST_ARRAYS) as ForestArrayName[]) {
     arrays[name] = encodeTypedArray(forest[name]);
   }
+  const weighted = forest.weightedNNodeSamples;
+  const allArrays =
+    weighted === undefined
+      ? arrays
+      : { ...arrays, weightedNNodeSamples: encodeTypedArray(weighted) };
   const content = {
     params: normalizeParams(input.params),
     featureNames: input.featureNames,
@@ -46,7 +51,7 @@ export function encodeArtifact(input: ArtifactInput): Uint8Array {
     trainingScoreQuantiles: optionalArray(input.trainingScoreQuantiles),
     featureMin: optionalArray(input.featureMin),
     featureMax: optionalArray(input.featureMax),
-    arrays,
+    arrays: allArrays,
   };
   if (forest.nFeatures !== input.nFeatures) {
     throw new ModelFormatError(
@@ -56,9 +61,9 @@ export function encodeArtifact(input: ArtifactInput): Uint8Array {
   const modelVersion =
     input.modelVersion ??
     `sha256-${sha256Hex(JSON.stringify(content)).slice(0, DERIVED_VERSION_HEX)}`;
-  const doc: ArtifactDocumentV1 = {
+  const doc: ArtifactDocument = {
     format: ARTIFACT_FORMAT,
-    formatVersion: 1,
+    formatVersion: 2,
     modelVersion,
     createdAt: input.createdAt,
     source:

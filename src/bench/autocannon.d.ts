@@ -9,6 +9,10 @@ declare module 'autocannon' {
     body?: string;
     connections?: number;
     duration?: number;
+    /** Request sequence; `setupRequest` may rewrite each request (e.g. cycle bodies). */
+    requests?: {
+      setupRequest?: (req: Record<string, unknown>) => Record<string, unknown>;
+    }[];
   }
 
   interface Result {

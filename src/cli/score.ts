@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { ModelArtifact } from '../artifact/model-artifact';
+import { ExplanationUnavailableError } from '../engine/errors';
+import { explainSamples } from '../engine/explain';
 import { scoreSamples } from '../engine/score';
+import { explainUnavailableMessage } from '../explain/explain-unavailable-message';
 import { CliError, usageError } from './cli-error';
 import { parseFeatureList, parseFlags } from './cli-flags';
 import { describeError } from './describe-error';
@@ -19,6 +22,7 @@ const BATCH_ROWS = 8192;
 const USAGE = `Score a CSV file offline with a trained model.
 
 Usage: npm run score -- --model PATH --data FILE.csv [--features a,b,...] [--out FILE.csv]
+                        [--explain]
 
   --model PATH        model artifact (e.g. model-artifacts/anomaly-detector.json) or a
                       scikit-learn IsolationForest .pkl/.joblib file
@@ -26,10 +30,14 @@ Usage: npm run score -- --model PATH --data FILE.csv [--features a,b,...] [--out
   --features a,b,...  columns to score, for models trained without feature names
                       (a model with names picks its own columns; extra columns are ignored)
   --out FILE.csv      write here (atomically) instead of stdout
+  --explain           add expected_value and shap_<feature> for every feature: shap
+                      TreeExplainer values of the mean path length (negative = pushed the
+                      row toward anomalous; docs/explanations.md)
   --help              show this text
 
 Output: CSV with header score_samples,decision_function,prediction, one row per input row
 (prediction -1 = anomaly, 1 = normal; decision_function = score_samples - offset).
+With --explain, the columns expected_value,shap_<feature>,... follow.
 Exit codes: 0 success, 1 bad data or model (nothing written), 2 bad command line.
 `;
 
@@ -38,6 +46,7 @@ const FLAGS = {
   data: 'string',
   features: 'string',
   out: 'string',
+  explain: 'boolean',
   help: 'boolean',
 } as const;
 
@@ -60,6 +69,12 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     if (flags.data === undefined) throw usageError('--data FILE.csv is required');
     const requested = flags.features === undefined ? null : parseFeatureList(flags.features);
     const model = loadModel(flags.model);
+    const explain = flags.explain === true;
+    if (explain && model.forest.weightedNNodeSamples === undefined) {
+      throw new CliError(
+        `cannot explain with ${flags.model}: ${explainUnavailableMessage(model.formatVersion, model.source.format)}`,
+      );
+    }
     const choice = columnChoice(model, requested);
     const progress = new Progress(io.stderr, 'score');
     const started = performance.now();
@@ -75,7 +90,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     const tempDir = flags.out === undefined ? mkdtempSync(join(tmpdir(), 'score-')) : null;
     try {
       const target = flags.out ?? join(tempDir as string, 'scores.csv');
-      const { rows, flagged } = scoreToFile(model, csv, new AtomicFile(target), progress);
+      const names = explain ? explainedNames(model, csv) : null;
+      const { rows, flagged } = scoreToFile(model, csv, new AtomicFile(target), progress, names);
       if (tempDir !== null) await copyToStdout(target, io.stdout);
       const seconds = ((performance.now() - started) / 1000).toFixed(2);
       const share = ((100 * flagged) / rows).toFixed(2);
@@ -125,28 +141,53 @@ function columnChoice(model: ModelArtifact, requested: readonly string[] | null)
   return { kind: 'all' };
 }
 
-/** Scores every batch into `out`; aborts (deletes) the output on any error. */
+/** Names of the `shap_<feature>` columns: the model's feature names, else the CSV's columns. */
+function explainedNames(model: ModelArtifact, csv: NumericCsv): readonly string[] {
+  return model.featureNames ?? csv.names;
+}
+
+/** A CSV header cell: quoted when the name needs it (RFC 4180). */
+function csvCell(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/**
+ * Scores every batch into `out`; aborts (deletes) the output on any error. With `explainNames`,
+ * each row also gets `expected_value` and one `shap_<feature>` column per feature.
+ */
 function scoreToFile(
   model: ModelArtifact,
   csv: NumericCsv,
   out: AtomicFile,
   progress: Progress,
+  explainNames: readonly string[] | null,
 ): { rows: number; flagged: number } {
   const scores = new Float64Array(BATCH_ROWS);
   const { forest, offset } = model;
+  const F = model.nFeatures;
   let rows = 0;
   let flagged = 0;
   try {
-    out.write('score_samples,decision_function,prediction\n');
+    const extra =
+      explainNames === null
+        ? ''
+        : ',expected_value' + explainNames.map((n) => ',' + csvCell(`shap_${n}`)).join('');
+    out.write(`score_samples,decision_function,prediction${extra}\n`);
     for (const batch of csv.batches(BATCH_ROWS)) {
       scoreSamples(forest, batch, scores);
+      const e = explainNames === null ? null : explain(model, batch);
       let text = '';
       for (let i = 0; i < batch.rows; i++) {
         // decision_function and predict exactly as the engine computes them.
         const decision = scores[i] - offset;
         const anomaly = decision < 0;
         if (anomaly) flagged++;
-        text += `${scores[i]},${decision},${anomaly ? -1 : 1}\n`;
+        text += `${scores[i]},${decision},${anomaly ? -1 : 1}`;
+        if (e !== null) {
+          text += `,${e.expectedValue}`;
+          for (let j = 0; j < F; j++) text += `,${e.shapValues[i * F + j]}`;
+        }
+        text += '\n';
       }
       out.write(text);
       rows += batch.rows;
@@ -158,6 +199,16 @@ function scoreToFile(
     throw e;
   }
   return { rows, flagged };
+}
+
+/** Explains one batch (the model was checked to carry node weights). */
+function explain(model: ModelArtifact, batch: Parameters<typeof explainSamples>[1]) {
+  try {
+    return explainSamples(model.forest, batch);
+  } catch (e) {
+    if (e instanceof ExplanationUnavailableError) throw new CliError(e.message);
+    throw e;
+  }
 }
 
 if (require.main === module) runAsScript(main);

@@ -22,6 +22,12 @@ export interface AppConfig {
     readonly name: string;
     readonly maxBatchRows: number;
   };
+  readonly explain: {
+    /** Most rows of a batch with `"explain": true` (`MAX_EXPLAIN_ROWS`). */
+    readonly maxRows: number;
+    /** Features in `top_features` (`EXPLAIN_TOP_K`). */
+    readonly topK: number;
+  };
   readonly security: {
     /** Required `X-API-Key` for `/predict*` and `GET /model`, or null when open. */
     readonly apiKey: string | null;
@@ -64,6 +70,7 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
       name: env.MODEL_NAME,
       maxBatchRows: env.MAX_BATCH_ROWS,
     }),
+    explain: Object.freeze({ maxRows: env.MAX_EXPLAIN_ROWS, topK: env.EXPLAIN_TOP_K }),
     security: Object.freeze({ apiKey: env.API_KEY ?? null, adminToken: env.ADMIN_TOKEN ?? null }),
     rateLimit:
       env.RATE_LIMIT_MAX > 0

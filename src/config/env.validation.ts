@@ -69,6 +69,18 @@ export class EnvironmentVariables {
   @Max(1_000_000)
   MAX_BATCH_ROWS = 10_000;
 
+  /** Most rows one `POST /predict/batch` with `"explain": true` may carry. @default 1000 */
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  MAX_EXPLAIN_ROWS = 1_000;
+
+  /** Features listed in an explanation's `top_features`. @default 5 */
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  EXPLAIN_TOP_K = 5;
+
   /** Largest accepted request body (bytes, or with a unit: `512kb`, `2mb`). @default '2mb' */
   @Matches(BODY_LIMIT_PATTERN, {
     message: 'BODY_LIMIT must be a size such as 2mb, 512kb or 100000',
@@ -144,6 +156,8 @@ export const ENV_KEYS: readonly (keyof EnvironmentVariables)[] = [
   'MODEL_PATH',
   'MODEL_NAME',
   'MAX_BATCH_ROWS',
+  'MAX_EXPLAIN_ROWS',
+  'EXPLAIN_TOP_K',
   'BODY_LIMIT',
   'API_KEY',
   'ADMIN_TOKEN',
@@ -173,6 +187,8 @@ const TYPE_CONSTRAINTS = ['isInt', 'isString', 'isIn', 'isHost'];
 const INTEGER_KEYS = new Set<string>([
   'PORT',
   'MAX_BATCH_ROWS',
+  'MAX_EXPLAIN_ROWS',
+  'EXPLAIN_TOP_K',
   'RATE_LIMIT_MAX',
   'RATE_LIMIT_WINDOW_MS',
   'SHUTDOWN_GRACE_MS',

@@ -35,3 +35,11 @@ export class ModelFormatError extends Error {
 export function assert(condition: boolean, message: () => string): asserts condition {
   if (!condition) throw new Error(`Internal invariant violated: ${message()}`);
 }
+
+/**
+ * The model cannot be explained: it lacks data the explanation needs (a forest read from a
+ * version-1 artifact has no `weighted_n_node_samples`). Scoring it still works.
+ */
+export class ExplanationUnavailableError extends Error {
+  override readonly name = 'ExplanationUnavailableError';
+}

@@ -253,6 +253,7 @@ class NodeAccumulator {
   private feature: Int32Array;
   private threshold: Float64Array;
   private nNodeSamples: Int32Array;
+  private weightedNNodeSamples: Float64Array;
   private trees = 0;
 
   constructor(nTrees: number, perTreeBound: number) {
@@ -264,6 +265,7 @@ class NodeAccumulator {
     this.feature = new Int32Array(initial);
     this.threshold = new Float64Array(initial);
     this.nNodeSamples = new Int32Array(initial);
+    this.weightedNNodeSamples = new Float64Array(initial);
   }
 
   append(b: TreeBuilder): void {
@@ -276,6 +278,7 @@ class NodeAccumulator {
     this.feature.set(b.feature.subarray(0, count), at);
     this.threshold.set(b.threshold.subarray(0, count), at);
     this.nNodeSamples.set(b.nNodeSamples.subarray(0, count), at);
+    this.weightedNNodeSamples.set(b.weightedNNodeSamples.subarray(0, count), at);
     this.size = need;
     this.offsets[++this.trees] = need;
   }
@@ -290,9 +293,13 @@ class NodeAccumulator {
     this.right = grow32(this.right);
     this.feature = grow32(this.feature);
     this.nNodeSamples = grow32(this.nNodeSamples);
-    const t = new Float64Array(capacity);
-    t.set(this.threshold.subarray(0, this.size));
-    this.threshold = t;
+    const grow64 = (a: Float64Array) => {
+      const g = new Float64Array(capacity);
+      g.set(a.subarray(0, this.size));
+      return g;
+    };
+    this.threshold = grow64(this.threshold);
+    this.weightedNNodeSamples = grow64(this.weightedNNodeSamples);
   }
 
   /** Exact-length copies of the node arrays and the offsets. */
@@ -305,6 +312,7 @@ class NodeAccumulator {
       feature: this.feature.slice(0, n),
       threshold: this.threshold.slice(0, n),
       nNodeSamples: this.nNodeSamples.slice(0, n),
+      weightedNNodeSamples: this.weightedNNodeSamples.slice(0, n),
     };
   }
 }

@@ -35,6 +35,13 @@ export interface FlatForest {
   readonly threshold: Float64Array;
   /** Distinct training samples that reached the node (`n_node_samples`). */
   readonly nNodeSamples: Int32Array;
+  /**
+   * Total sample weight that reached the node (`weighted_n_node_samples`): equal to
+   * `nNodeSamples` unless the model was fitted with `bootstrap` (a row drawn k times weighs k)
+   * or a `sample_weight`. TreeSHAP uses it as the node cover. Absent on forests read from
+   * version-1 artifacts, which did not store it; such forests score but cannot be explained.
+   */
+  readonly weightedNNodeSamples?: Float64Array;
 }
 
 /** Sentinel child id of a leaf (scikit-learn's `TREE_LEAF`). */

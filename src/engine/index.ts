@@ -22,3 +22,16 @@ export { RandomState } from './random-state';
 export { RandR, RAND_R_MAX } from './rand-r';
 export { sampleWithoutReplacement } from './sample-without-replacement';
 export { TreeBuilder, type TreeParams, type TreeSample } from './build-tree';
+export { ExplanationUnavailableError } from './errors';
+export {
+  explainSamples,
+  canExplain,
+  explanationBase,
+  meanPathLengths,
+  shapValuesOf,
+  type ExplanationBase,
+  type Explanations,
+} from './explain';
+export { compileShapForest, type ShapForest } from './shap-forest';
+export { TreeShapWorkspace } from './tree-shap';
+export { pairwiseSum } from './pairwise-sum';

@@ -7,7 +7,8 @@ const isInt = (v: number): boolean => Number.isSafeInteger(v);
  * Structural verification of a forest read from an untrusted file, before anything scores with it.
  * Checks array lengths, offsets, that every tree is a proper binary tree in pre-order-compatible
  * layout (children after their parent, each node reached exactly once from the root, leaves marked
- * consistently), feature indices in range, finite thresholds and sample counts >= 1.
+ * consistently), feature indices in range, finite thresholds, sample counts >= 1 and, when
+ * present, finite positive node weights.
  *
  * @throws ModelFormatError naming the tree and node at fault.
  */
@@ -44,6 +45,20 @@ export function verifyForest(forest: FlatForest): void {
     ['nNodeSamples', forest.nNodeSamples],
   ] as const) {
     if (arr.length !== total) throw bad(`${name} has ${arr.length} entries, expected ${total}`);
+  }
+  const weights = forest.weightedNNodeSamples;
+  if (weights !== undefined) {
+    if (weights.length !== total) {
+      throw bad(`weightedNNodeSamples has ${weights.length} entries, expected ${total}`);
+    }
+    for (let g = 0; g < total; g++) {
+      // Finite and positive: TreeSHAP divides by it (rows of zero weight never reach a tree).
+      if (!(weights[g] > 0 && weights[g] < Infinity)) {
+        throw bad(
+          `node ${g} has weighted_n_node_samples ${weights[g]}, expected a finite number > 0`,
+        );
+      }
+    }
   }
   let reached = new Uint8Array(0);
   for (let t = 0; t < nEstimators; t++) {

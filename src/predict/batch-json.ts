@@ -32,12 +32,14 @@ export interface ExtraJson {
 /**
  * The predictions for `scores` (scikit-learn's `score_samples`), comma-separated, in order:
  * `anomaly_score = -score`, `decision_function = score - offset`, an anomaly when that is < 0,
- * then each of `extras` as `"name": value` (width 1) or `"name": [values]`. Empty for no scores.
+ * then each of `extras` as `"name": value` (width 1) or `"name": [values]`, then
+ * `"explanation": <explanations[i]>` when given (JSON text per row). Empty for no scores.
  */
 export function predictionsJson(
   scores: Float64Array,
   offset: number,
   extras: readonly ExtraJson[] = [],
+  explanations?: readonly string[],
 ): string {
   const n = scores.length;
   const values = new Array<number>(2 * n);
@@ -56,6 +58,7 @@ export function predictionsJson(
       DECISION +
       texts[2 * i + 1] +
       (extras.length === 0 ? '' : extrasJson(extras, i)) +
+      (explanations === undefined ? '' : `,"explanation":${explanations[i]}`) +
       '}';
   }
   return out;

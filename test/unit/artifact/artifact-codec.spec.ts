@@ -6,6 +6,7 @@ import { encodeTypedArray } from '../../../src/artifact/typed-array-codec';
 import { ModelFormatError } from '../../../src/engine/errors';
 import {
   buildArtifactInput,
+  buildForest,
   forestShapeArb,
   type ForestShape,
 } from '../../helpers/random-artifact';
@@ -18,6 +19,7 @@ const FOREST_KEYS = [
   'feature',
   'threshold',
   'nNodeSamples',
+  'weightedNNodeSamples',
 ] as const;
 
 /** Byte-exact equality of two typed arrays (so -0, subnormals and every bit count). */
@@ -29,7 +31,7 @@ function sameBytes(a: ArrayBufferView | null, b: ArrayBufferView | null): boolea
 }
 
 function expectSameModel(decoded: ModelArtifact, input: ArtifactInput): void {
-  expect(decoded.formatVersion).toBe(1);
+  expect(decoded.formatVersion).toBe(2);
   expect(decoded.createdAt).toBe(input.createdAt);
   expect(decoded.params).toEqual(input.params);
   expect(decoded.featureNames).toEqual(input.featureNames);
@@ -41,8 +43,9 @@ function expectSameModel(decoded: ModelArtifact, input: ArtifactInput): void {
     expect(decoded.forest[key]).toBe(input.forest[key]);
   }
   for (const key of FOREST_KEYS) {
-    expect(decoded.forest[key].constructor).toBe(input.forest[key].constructor);
-    expect(sameBytes(decoded.forest[key], input.forest[key])).toBe(true);
+    const [got, want] = [decoded.forest[key], input.forest[key]];
+    expect(got?.constructor).toBe(want?.constructor);
+    expect(sameBytes(got ?? null, want ?? null)).toBe(true);
   }
   expect(sameBytes(decoded.trainingScoreQuantiles, input.trainingScoreQuantiles)).toBe(true);
   expect(sameBytes(decoded.featureMin, input.featureMin)).toBe(true);
@@ -140,7 +143,7 @@ describe('encodeArtifact / decodeArtifact round trip', () => {
     }
     expect(Object.isFrozen(model.params.maxFeatures)).toBe(true);
     const before = model.forest.threshold.slice();
-    const buffers = FOREST_KEYS.map((k) => model.forest[k].buffer);
+    const buffers = FOREST_KEYS.map((k) => model.forest[k]!.buffer);
     expect(buffers).not.toContain(bytes.buffer);
     expect(new Set(buffers).size).toBe(FOREST_KEYS.length);
     bytes.fill(0);
@@ -261,8 +264,8 @@ describe('decodeArtifact names what is wrong', () => {
     ],
     [
       'a newer format version',
-      (d) => (d.formatVersion = 2),
-      /^unsupported format version 2; this build reads 1$/,
+      (d) => (d.formatVersion = 3),
+      /^unsupported format version 3; this build reads 1 to 2$/,
     ],
     [
       'a non-integer format version',
@@ -459,9 +462,58 @@ describe('decodeArtifact names what is wrong', () => {
 
   it('reports the version before the checksum, since a newer version may hash differently', () => {
     const text = Buffer.from(encodeArtifact(buildArtifactInput(SMALL))).toString('utf8');
-    const newer = text.replace('"formatVersion": 1', '"formatVersion": 7');
+    const newer = text.replace('"formatVersion": 2', '"formatVersion": 7');
     expect(formatError(Buffer.from(newer)).message).toBe(
-      'unsupported format version 7; this build reads 1',
+      'unsupported format version 7; this build reads 1 to 2',
     );
+  });
+});
+
+describe('format versions 1 and 2', () => {
+  it('writes version 2 with the node weights the forest carries', () => {
+    const input = buildArtifactInput({ ...SMALL, bootstrap: true });
+    const doc = documentOf(input);
+    expect(doc.formatVersion).toBe(2);
+    expect(doc.arrays.weightedNNodeSamples.dtype).toBe('float64');
+    const decoded = decodeArtifact(encodeArtifact(input));
+    expect(decoded.forest.weightedNNodeSamples).toEqual(input.forest.weightedNNodeSamples);
+  });
+
+  it('reads a version-2 file without node weights (each version-2 addition is optional)', () => {
+    const doc = documentOf();
+    delete doc.arrays.weightedNNodeSamples;
+    const decoded = decodeArtifact(reseal(doc));
+    expect(decoded.formatVersion).toBe(2);
+    expect(decoded.forest.weightedNNodeSamples).toBeUndefined();
+  });
+
+  it('still reads version-1 files, which have no node weights', () => {
+    const doc = documentOf();
+    doc.formatVersion = 1;
+    delete doc.arrays.weightedNNodeSamples;
+    const decoded = decodeArtifact(reseal(doc));
+    expect(decoded.formatVersion).toBe(1);
+    expect(decoded.forest.weightedNNodeSamples).toBeUndefined();
+    expect(decoded.forest.nNodeSamples).toEqual(buildForest(SMALL).nNodeSamples);
+  });
+
+  it('rejects version-2 members in a version-1 file', () => {
+    const doc = documentOf();
+    doc.formatVersion = 1;
+    expect(formatError(reseal(doc)).message).toBe(
+      "arrays has an unknown member 'weightedNNodeSamples'",
+    );
+  });
+
+  it.each([
+    ['a zero weight', 0, /node 0 has weighted_n_node_samples 0, expected a finite number > 0/],
+    ['a negative weight', -1, /weighted_n_node_samples -1/],
+    ['an infinite weight', Infinity, /weighted_n_node_samples Infinity/],
+  ])('rejects %s', (_label, value, message) => {
+    const doc = documentOf();
+    const weights = buildForest(SMALL).weightedNNodeSamples!.slice();
+    weights[0] = value;
+    doc.arrays.weightedNNodeSamples = encodeTypedArray(weights);
+    expect(formatError(reseal(doc)).message).toMatch(message);
   });
 });

@@ -34,7 +34,7 @@ describe('decodeModelFile', () => {
     const bytes = nativeFrom('seed_cpu_mem_auto_named.p4.pkl');
     const artifact = decodeModelFile(bytes);
     expect(artifact).toEqual(decodeArtifact(bytes));
-    expect(artifact.formatVersion).toBe(1);
+    expect(artifact.formatVersion).toBe(2);
   });
 
   it('converts an imported model to a native artifact that scores identically', () => {

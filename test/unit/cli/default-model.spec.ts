@@ -18,6 +18,7 @@ const FOREST_ARRAYS = [
   'feature',
   'threshold',
   'nNodeSamples',
+  'weightedNNodeSamples',
 ] as const;
 
 describe('the committed default model', () => {
@@ -41,8 +42,8 @@ describe('the committed default model', () => {
     expect((await runCliMain(train, ['--out', out])).code).toBe(0);
     const fresh = decodeArtifact(readFileSync(out));
     for (const name of FOREST_ARRAYS) {
-      expect(Buffer.from(fresh.forest[name].buffer)).toEqual(
-        Buffer.from(committed.forest[name].buffer),
+      expect(Buffer.from(fresh.forest[name]!.buffer)).toEqual(
+        Buffer.from(committed.forest[name]!.buffer),
       );
     }
     expect(fresh.offset).toBe(committed.offset);

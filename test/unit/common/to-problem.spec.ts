@@ -14,6 +14,8 @@ import {
   RouteNotFoundError,
 } from '../../../src/common/errors';
 import { toErrorResponse } from '../../../src/common/problem';
+import { ExplanationUnavailableError } from '../../../src/engine/errors';
+import { ExplanationUnavailableHttpError } from '../../../src/explain/explanation-unavailable.error';
 
 const ctx = { instance: '/predict', requestId: 'req-1' };
 
@@ -99,6 +101,21 @@ describe('toErrorResponse', () => {
       detail: 'x. No model is serving.',
       serving_model_version: null,
     });
+  });
+
+  it('maps an explanation the model cannot give to 422 saying how to re-export', () => {
+    const http = toErrorResponse(new ExplanationUnavailableHttpError('no weights; re-export'), ctx);
+    expect(http.status).toBe(422);
+    expect(http.body).toMatchObject({
+      title: 'Explanation unavailable',
+      detail: 'no weights; re-export.',
+      type: 'urn:ml-anomaly-api:problem:explanation-unavailable',
+    });
+    const engine = toErrorResponse(new ExplanationUnavailableError('no covers'), ctx);
+    expect(engine.status).toBe(422);
+    expect((engine.body as { detail: string }).detail).toMatch(
+      /^This model cannot be explained: no covers\. Re-export it .*npm run train/,
+    );
   });
 
   it('maps auth errors to 401 with the right challenge', () => {

@@ -141,6 +141,10 @@ describe('validateDto with the predict DTOs (class-validator constraints)', () =
       vector.map((data) => ({ data })),
       featureMap.map((features) => ({ features })),
       matrix.map((data) => ({ data })),
+      fc
+        .tuple(fc.oneof(vector, matrix), fc.boolean())
+        .map(([data, explain]) => ({ data, explain })),
+      fc.tuple(featureMap, fc.boolean()).map(([features, explain]) => ({ explain, features })),
     );
     /** One change that may or may not break a valid body (kind 0 keeps it as it is). */
     const mutate = (b: Record<string, unknown>, kind: number, v: unknown, key: string): unknown => {
@@ -168,7 +172,7 @@ describe('validateDto with the predict DTOs (class-validator constraints)', () =
             valid,
             fc.integer({ min: 0, max: 5 }),
             bad,
-            fc.constantFrom('data', 'features', 'extra', 'cpu'),
+            fc.constantFrom('data', 'features', 'extra', 'cpu', 'explain'),
           )
           .map(([b, kind, v, key]) => mutate(b, kind, v, key)),
         weight: 4,
@@ -204,5 +208,9 @@ describe('validateDto with the predict DTOs (class-validator constraints)', () =
     expect(isAcceptablePredictBody(JSON.parse('{"__proto__": 1, "data": [1]}'))).toBe(false);
     expect(isAcceptablePredictBody({ data: [1], features: { a: 1 } })).toBe(false);
     expect(isAcceptableBatchBody({ data: [[1, 2], [1]] })).toBe(false);
+    expect(isAcceptablePredictBody({ data: [-5.5, 5.2], explain: true })).toBe(true);
+    expect(isAcceptableBatchBody({ data: [[-5.5, 5.2]], explain: false })).toBe(true);
+    expect(isAcceptablePredictBody({ data: [-5.5, 5.2], explain: 'true' })).toBe(false);
+    expect(isAcceptablePredictBody({ explain: true })).toBe(false);
   });
 });

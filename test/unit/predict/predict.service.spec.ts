@@ -18,6 +18,7 @@ import { featureRow } from '../../../src/predict/feature-row';
 import { PredictService } from '../../../src/predict/predict.service';
 import { clusteredRows, trainArtifact } from '../../helpers/model-files';
 import { TempModelDir } from '../../helpers/temp-model-dir';
+import { ExplainService } from '../../../src/explain/explain.service';
 
 const dir = new TempModelDir();
 afterAll(() => dir.remove());
@@ -31,7 +32,10 @@ async function predictService(env: Record<string, string> = {}): Promise<Predict
   const log = pino({ level: 'silent' });
   const models = new ModelRegistry(new ModelLoader(config), config, metrics, log);
   await models.loadAll('startup');
-  return new PredictService(new ScoringService(models, metrics, log), config);
+  const scoring = new ScoringService(models, metrics, log);
+  const explain = new ExplainService(scoring, config);
+  explain.onModuleInit();
+  return new PredictService(scoring, explain, config);
 }
 
 function rowsOf(n: number): number[][] {

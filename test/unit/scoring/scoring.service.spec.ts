@@ -9,6 +9,7 @@ import { ModelRegistry } from '../../../src/model/model-registry';
 import type { ServingModel } from '../../../src/model/serving-model';
 import { PredictBatchRequestDto } from '../../../src/predict/dto/predict-batch-request.dto';
 import { PredictRequestDto } from '../../../src/predict/dto/predict-request.dto';
+import { ExplainService } from '../../../src/explain/explain.service';
 import { PredictService } from '../../../src/predict/predict.service';
 import type { ExtraOutput } from '../../../src/scoring/extra-output';
 import { decisionAt, predictionAt, type ScoredRows } from '../../../src/scoring/scored-rows';
@@ -35,7 +36,13 @@ async function setup(): Promise<Setup> {
   const registry = new ModelRegistry(new ModelLoader(config), config, metrics, log);
   await registry.loadAll('startup');
   const scoring = new ScoringService(registry, metrics, log);
-  return { scoring, predict: new PredictService(scoring, config), metrics, model: scoring.model() };
+  const explain = new ExplainService(scoring, config);
+  return {
+    scoring,
+    predict: new PredictService(scoring, explain, config),
+    metrics,
+    model: scoring.model(),
+  };
 }
 
 function matrix(n: number): DenseMatrix {

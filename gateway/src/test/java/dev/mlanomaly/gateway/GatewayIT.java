@@ -63,6 +63,26 @@ class GatewayIT {
   }
 
   @Test
+  void passesExplainThroughAndTheExplanationBack() {
+    String body = "{\"cpu_usage\": -5.5, \"memory_load\": 5.2}";
+    JsonNode direct =
+        Http.post(service.baseUrl() + "/predict", "{\"features\": " + body + ", \"explain\": true}", "X-API-Key", API_KEY)
+            .json();
+    Http.Response via = Http.post(gateway("/api/v1/anomalies?explain=true"), body);
+    assertThat(via.status()).isEqualTo(200);
+    assertThat(direct.has("explanation")).isTrue();
+    assertThat(via.json()).isEqualTo(direct);
+    assertThat(via.json().get("explanation").get("shap_values").get(0).isNumber()).isTrue();
+    assertThat(Http.post(gateway("/api/v1/anomalies"), body).json().has("explanation")).isFalse();
+
+    Http.Response batch =
+        Http.post(gateway("/api/v1/anomalies/batch?explain=true"), "[" + body + ", {\"cpu_usage\": 2.1, \"memory_load\": 2.1}]");
+    assertThat(batch.status()).isEqualTo(200);
+    assertThat(batch.json().get("predictions").get(1).get("explanation").get("feature_names").get(0).asText())
+        .isEqualTo("cpu_usage");
+  }
+
+  @Test
   void scoresABatchInInputOrder() {
     Http.Response r =
         Http.post(

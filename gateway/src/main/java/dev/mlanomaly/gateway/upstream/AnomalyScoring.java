@@ -43,9 +43,12 @@ public class AnomalyScoring {
     this.properties = properties;
   }
 
-  /** Scores one server: {@code features} are its metrics named as the model's features. */
-  public PredictResponseDto scoreOne(Map<String, Double> features) {
-    PredictRequestDto request = new PredictRequestDto().features(features);
+  /**
+   * Scores one server: {@code features} are its metrics named as the model's features; with
+   * {@code explain}, the service adds its {@code explanation}.
+   */
+  public PredictResponseDto scoreOne(Map<String, Double> features, boolean explain) {
+    PredictRequestDto request = new PredictRequestDto().features(features).explain(explain ? true : null);
     return call(() -> predict.predict(request), UnaryOperator.identity());
   }
 
@@ -56,12 +59,15 @@ public class AnomalyScoring {
    * again and resends once.
    *
    * @param toRows turns the servers into rows for the given feature names (and validates them)
+   * @param explain whether the service adds each row's {@code explanation}
    */
-  public PredictBatchResponseDto scoreBatch(Function<List<String>, List<List<Double>>> toRows) {
+  public PredictBatchResponseDto scoreBatch(
+      Function<List<String>, List<List<Double>>> toRows, boolean explain) {
     ModelInfoDto known = modelInfo(false);
     for (int attempt = 0; ; attempt++) {
       List<String> names = featureNames(known);
-      PredictBatchRequestDto request = new PredictBatchRequestDto().data(toRows.apply(names));
+      PredictBatchRequestDto request =
+          new PredictBatchRequestDto().data(toRows.apply(names)).explain(explain ? true : null);
       PredictBatchResponseDto response = call(() -> predict.predictBatch(request), rowFields(names));
       if (Objects.equals(response.getModelVersion(), known.getModelVersion()) || attempt > 0) {
         return response;

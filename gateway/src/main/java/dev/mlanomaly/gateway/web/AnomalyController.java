@@ -4,6 +4,7 @@ import dev.mlanomaly.gateway.client.model.PredictBatchResponseDto;
 import dev.mlanomaly.gateway.client.model.PredictResponseDto;
 import dev.mlanomaly.gateway.upstream.AnomalyScoring;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -16,6 +17,7 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /** The gateway's API: servers' metrics in, the anomaly service's verdicts out. */
@@ -56,8 +58,12 @@ public class AnomalyController {
                   @Content(
                       schema = @Schema(type = "object", additionalPropertiesSchema = Double.class),
                       examples = @ExampleObject(value = "{\"cpu_usage\": -5.5, \"memory_load\": 5.2}"))))
-  public PredictResponseDto score(@RequestBody Map<String, Object> metrics) {
-    return scoring.scoreOne(MetricsRequests.features(metrics));
+  public PredictResponseDto score(
+      @RequestBody Map<String, Object> metrics,
+      @Parameter(description = "Add the service's explanation (TreeSHAP values per feature)")
+          @RequestParam(defaultValue = "false")
+          boolean explain) {
+    return scoring.scoreOne(MetricsRequests.features(metrics), explain);
   }
 
   /** Scores many servers' metrics; predictions come back in input order. */
@@ -73,7 +79,11 @@ public class AnomalyController {
                           @ExampleObject(
                               value =
                                   "[{\"cpu_usage\": -5.5, \"memory_load\": 5.2}, {\"cpu_usage\": 2.1, \"memory_load\": 2.1}]"))))
-  public PredictBatchResponseDto scoreBatch(@RequestBody List<Map<String, Object>> servers) {
-    return scoring.scoreBatch(names -> MetricsRequests.rows(servers, names));
+  public PredictBatchResponseDto scoreBatch(
+      @RequestBody List<Map<String, Object>> servers,
+      @Parameter(description = "Add the service's explanation of each row")
+          @RequestParam(defaultValue = "false")
+          boolean explain) {
+    return scoring.scoreBatch(names -> MetricsRequests.rows(servers, names), explain);
   }
 }
