@@ -15,6 +15,7 @@ import { MonitoringModule } from './model-monitoring/monitoring.module';
 import { OipModule } from './oip/oip.module';
 import { PredictModule } from './predict/predict.module';
 import { ScoringModule } from './scoring/scoring.module';
+import { TracingModule } from './tracing/tracing.module';
 
 /** The service: configuration, logging, metrics, the model, prediction and health routes. */
 @Module({})
@@ -30,6 +31,7 @@ export class AppModule {
         ...(pool === undefined ? [] : [PoolPortsModule.forRoot(pool)]),
         configModule(config),
         LoggingModule.forRoot(logger),
+        TracingModule,
         AuthModule.forRoot(config),
         LifecycleModule,
         MetricsModule,

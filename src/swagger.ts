@@ -27,6 +27,11 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig): 
   const batch = document.components?.schemas?.PredictBatchRequestDto;
   const data = batch && 'properties' in batch ? batch.properties?.data : undefined;
   if (data && 'type' in data) data.maxItems = config.model.maxBatchRows;
+  // `contamination` is 'auto' or a number: any JSON value to the document (see ModelInfoDto),
+  // so that generated clients (Java's in particular) can read it.
+  const info = document.components?.schemas?.ModelInfoDto;
+  const contamination = info && 'properties' in info ? info.properties?.contamination : undefined;
+  if (contamination && 'type' in contamination) delete contamination.type;
   return document;
 }
 

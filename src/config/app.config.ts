@@ -57,6 +57,14 @@ export interface AppConfig {
      */
     readonly count: number;
   };
+  readonly tracing: {
+    /** False when `OTEL_SDK_DISABLED=true`: no spans, no trace ids in log lines. */
+    readonly enabled: boolean;
+    /** Where spans are exported (OTLP/HTTP), or null: continue traces and log ids only. */
+    readonly otlpTracesUrl: string | null;
+    /** `service.name` of exported spans. */
+    readonly serviceName: string;
+  };
 }
 
 const UNIT_BYTES: Readonly<Record<string, number>> = { b: 1, kb: 1024, mb: 1024 * 1024 };
@@ -106,7 +114,24 @@ export function toAppConfig(
         ? Math.min(Math.max(1, cpus), MAX_WORKERS)
         : Number(env.WORKERS),
     }),
+    tracing: Object.freeze({
+      enabled: env.OTEL_SDK_DISABLED !== 'true',
+      otlpTracesUrl: otlpTracesUrl(env),
+      serviceName: env.OTEL_SERVICE_NAME,
+    }),
   });
+}
+
+/**
+ * The OTLP/HTTP traces URL, as OpenTelemetry's exporter specification derives it: the
+ * traces-specific variable as is, else the generic endpoint plus `/v1/traces`.
+ */
+function otlpTracesUrl(env: EnvironmentVariables): string | null {
+  if (env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  if (env.OTEL_EXPORTER_OTLP_ENDPOINT) {
+    return `${env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`;
+  }
+  return null;
 }
 
 /**

@@ -5,6 +5,7 @@ import {
   IsNumber,
   IsOptional,
   IsString,
+  IsUrl,
   Matches,
   Max,
   MaxLength,
@@ -29,6 +30,9 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** `BODY_LIMIT` syntax: a byte count with an optional unit (b, kb, mb), as body-parser reads it. */
 export const BODY_LIMIT_PATTERN = /^(\d+(?:\.\d+)?)\s*(b|kb|mb)?$/i;
+
+/** OTLP endpoints: http(s) URLs; host names without a dot (compose services) are fine. */
+const OTLP_URL = { protocols: ['http', 'https'], require_protocol: true, require_tld: false };
 
 /**
  * The service's environment variables with their defaults. Validated once at start-up by
@@ -162,6 +166,29 @@ export class EnvironmentVariables {
    */
   @IsWorkerCount()
   WORKERS = '1';
+
+  /**
+   * OpenTelemetry's standard OTLP endpoint: when set, spans are exported over OTLP/HTTP to
+   * `<endpoint>/v1/traces`. Unset, traces are only continued and logged, never exported.
+   */
+  @IsOptional()
+  @IsUrl(OTLP_URL, { message: 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL' })
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
+  /** OpenTelemetry's traces-only OTLP endpoint (the full URL); wins over the generic one. */
+  @IsOptional()
+  @IsUrl(OTLP_URL, { message: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT must be an http(s) URL' })
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string;
+
+  /** OpenTelemetry's switch: `true` turns tracing off (no spans, no ids in log lines). @default false */
+  @IsIn(['true', 'false'])
+  OTEL_SDK_DISABLED: 'true' | 'false' = 'false';
+
+  /** `service.name` of exported spans. @default 'ml-anomaly-api' */
+  @IsString()
+  @MinLength(1)
+  @MaxLength(256)
+  OTEL_SERVICE_NAME = 'ml-anomaly-api';
 }
 
 /** The variables {@link validateEnv} reads; everything else in the environment is ignored. */
@@ -185,6 +212,10 @@ export const ENV_KEYS: readonly (keyof EnvironmentVariables)[] = [
   'MONITOR_MIN_ROWS',
   'DRIFT_PSI_THRESHOLD',
   'WORKERS',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+  'OTEL_SERVICE_NAME',
+  'OTEL_SDK_DISABLED',
 ];
 
 /** Raised when the environment is invalid; the message names every offending variable. */

@@ -1,4 +1,6 @@
 import { request } from 'node:http';
+import { createServer } from 'node:net';
+import { basename } from 'node:path';
 import {
   docker,
   dockerAsync,
@@ -15,10 +17,18 @@ jest.setTimeout(15 * 60_000);
 
 const IMAGE = 'ml-anomaly-api';
 const NAME = 'anomaly-service';
-const COMPOSE_PROJECT = 'mlanomalyapitest';
-const COMPOSE_PORT = 8001;
+// Per checkout: several checkouts may run this tier on one engine at once, and a shared project
+// name, image tag or host port would let one run tear down or rebuild another's stack.
+const CHECKOUT = basename(process.cwd())
+  .toLowerCase()
+  .replace(/[^a-z0-9]/g, '');
+const COMPOSE_PROJECT = `mlanomalyapitest${CHECKOUT}`;
+let COMPOSE_PORT = 8001;
+let COMPOSE_GATEWAY_PORT = 8081;
+/** The key the compose stack shares between the service and the gateway. */
+const COMPOSE_API_KEY = 'container-test-api-key-0123456789';
 /** The WORKERS=2 container (a name of its own; the host port is picked by Docker). */
-const WORKERS_NAME = 'anomaly-service-workers';
+const WORKERS_NAME = `anomaly-service-workers-${CHECKOUT}`;
 
 interface Outcome {
   id: string;
@@ -63,6 +73,18 @@ function predict(port: number, data: number[], id: string, timeoutMs = 10_000): 
   });
 }
 
+/** A TCP port free on the host's loopback right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
 function inspect(format: string, target: string): string {
   return docker(['inspect', '--format', format, target]);
 }
@@ -81,7 +103,15 @@ function startToHealthyMs(container: string): number {
 
 function compose(args: string[], env: NodeJS.ProcessEnv = {}): string {
   const r = run('docker-compose', ['-p', COMPOSE_PROJECT, ...args], {
-    env: { ...process.env, HOST_PORT: String(COMPOSE_PORT), ...env },
+    env: {
+      ...process.env,
+      HOST_PORT: String(COMPOSE_PORT),
+      GATEWAY_PORT: String(COMPOSE_GATEWAY_PORT),
+      API_KEY: COMPOSE_API_KEY,
+      SERVICE_IMAGE: `ml-anomaly-api:compose-${CHECKOUT}`,
+      GATEWAY_IMAGE: `ml-anomaly-gateway:compose-${CHECKOUT}`,
+      ...env,
+    },
     timeoutMs: 10 * 60_000,
   });
   if (r.status !== 0) throw new Error(`docker-compose ${args.join(' ')}: ${r.stderr}`);
@@ -105,7 +135,7 @@ describe('ml-anomaly-api image', () => {
     ensureEngine();
     removeContainer(NAME);
     removeContainer(WORKERS_NAME);
-    run('docker-compose', ['-p', COMPOSE_PROJECT, 'down', '-v'], { timeoutMs: 120_000 });
+    compose(['down', '-v']);
     const t0 = Date.now();
     // The seed's build command, verbatim.
     const r = run('docker', ['build', '-t', IMAGE, '.'], { timeoutMs: 12 * 60_000 });
@@ -117,7 +147,7 @@ describe('ml-anomaly-api image', () => {
   afterAll(() => {
     removeContainer(NAME);
     removeContainer(WORKERS_NAME);
-    run('docker-compose', ['-p', COMPOSE_PROJECT, 'down', '-v'], { timeoutMs: 120_000 });
+    compose(['down', '-v']);
     console.log(`container figures: ${JSON.stringify(figures)}`);
   });
 
@@ -199,11 +229,20 @@ describe('ml-anomaly-api image', () => {
     removeContainer(NAME);
   });
 
-  it('runs under docker-compose: healthy, read-only root filesystem, predicts, comes down', async () => {
+  it('runs under docker-compose behind the gateway: healthy, read-only, the seed through the gateway', async () => {
+    // The gateway's image copies the jar Maven builds on the host.
+    const jar = run('mvn', ['-B', '-q', '-f', 'gateway', 'package', '-DskipTests'], {
+      timeoutMs: 10 * 60_000,
+    });
+    if (jar.status !== 0) throw new Error(`mvn package failed:\n${jar.stdout.slice(-3000)}`);
+    [COMPOSE_PORT, COMPOSE_GATEWAY_PORT] = await Promise.all([freePort(), freePort()]);
     compose(['up', '-d', '--build']);
     const id = compose(['ps', '-q', 'anomaly-service']);
+    const gw = compose(['ps', '-q', 'gateway']);
     await waitHealthy(id);
     figures.composeStartToHealthyMs = startToHealthyMs(id);
+    await waitHealthy(gw, 180_000);
+    figures.composeGatewayStartToHealthyMs = startToHealthyMs(gw);
 
     expect(inspect('{{.HostConfig.ReadonlyRootfs}}', id)).toBe('true');
     expect(inspect('{{.HostConfig.Init}}', id)).toBe('true');
@@ -211,11 +250,42 @@ describe('ml-anomaly-api image', () => {
     const touch = run('docker', ['exec', id, 'sh', '-c', 'touch /app/written 2>&1; echo $?']);
     expect(touch.stdout).toMatch(/Read-only file system/);
     expect(docker(['exec', id, 'id', '-u'])).not.toBe('0');
+    expect(inspect('{{.HostConfig.ReadonlyRootfs}}', gw)).toBe('true');
+    expect(docker(['exec', gw, 'id', '-u'])).toBe('10001');
 
-    const outlier = await predict(COMPOSE_PORT, [-5.5, 5.2], 'compose-outlier');
-    expect(JSON.parse(outlier.body!).prediction_score).toBe(-1);
-    const inlier = await predict(COMPOSE_PORT, [2.1, 2.1], 'compose-inlier');
-    expect(JSON.parse(inlier.body!).prediction_score).toBe(1);
+    // The service is published on the host's loopback only, and wants the key the gateway holds.
+    const bindings = JSON.parse(inspect('{{json .HostConfig.PortBindings}}', id)) as Record<
+      string,
+      { HostIp: string }[]
+    >;
+    expect(bindings['8000/tcp'].map((b) => b.HostIp)).toEqual(['127.0.0.1']);
+    const direct = await predict(COMPOSE_PORT, [2.1, 2.1], 'compose-direct');
+    expect(direct.status).toBe(401);
+
+    // The seed's two examples, through the gateway.
+    const viaGateway = async (metrics: Record<string, number>, reqId: string) => {
+      const res = await fetch(`http://127.0.0.1:${COMPOSE_GATEWAY_PORT}/api/v1/anomalies`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-request-id': reqId },
+        body: JSON.stringify(metrics),
+      });
+      const body = (await res.json()) as { prediction_score?: number };
+      return { status: res.status, reqId: res.headers.get('x-request-id'), body };
+    };
+    const outlier = await viaGateway({ cpu_usage: -5.5, memory_load: 5.2 }, 'compose-outlier');
+    expect(outlier).toMatchObject({ status: 200, reqId: 'compose-outlier' });
+    expect(outlier.body.prediction_score).toBe(-1);
+    const inlier = await viaGateway({ cpu_usage: 2.1, memory_load: 2.1 }, 'compose-inlier');
+    expect(inlier.body.prediction_score).toBe(1);
+    expect(JSON.stringify([outlier, inlier])).not.toContain(COMPOSE_API_KEY);
+    // The service saw the gateway's calls under the same request ids (its log lines are
+    // written in batches, at most a second late).
+    let serviceLogs = '';
+    for (let i = 0; i < 50 && !serviceLogs.includes('"reqId":"compose-outlier"'); i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 200));
+      serviceLogs = docker(['logs', id]);
+    }
+    expect(serviceLogs).toContain('"reqId":"compose-outlier"');
 
     compose(['down', '-v']);
     expect(run('docker', ['inspect', id]).status).not.toBe(0);

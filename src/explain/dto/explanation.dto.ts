@@ -27,12 +27,14 @@ export class ExplanationDto {
   method!: 'tree_shap';
 
   @ApiProperty({
+    type: [String],
     example: ['cpu_usage', 'memory_load'],
     description: "The model's feature names in column order (x0, x1, ... for an unnamed model)",
   })
   feature_names!: string[];
 
   @ApiProperty({
+    type: [Number],
     example: [-4.789225951768881, -4.165628948762796],
     description:
       'Shapley values of the mean path length, in column order. Negative: the feature shortened the path, i.e. pushed the row toward "anomalous"',
@@ -54,6 +56,7 @@ export class ExplanationDto {
   path_length!: number;
 
   @ApiProperty({
+    type: [Number],
     example: [0.46748004314700886, 0.4066102581739365],
     description:
       '-shap_values / c(max_samples): anomaly_score = 2^(-expected_value / c) * 2^(sum of these); positive raised the anomaly score',

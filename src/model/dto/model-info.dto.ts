@@ -57,8 +57,11 @@ export class ModelInfoDto {
   @ApiProperty({ example: 2, description: 'Columns drawn per tree' })
   max_features!: number;
 
+  // Untyped in the document (buildOpenApiDocument drops the reflected 'object'): OpenAPI 3.0 can
+  // only say "the string 'auto' or a number" with oneOf, and openapi-generator's Java clients
+  // turn a oneOf of primitives into an empty class that holds neither value.
   @ApiProperty({
-    oneOf: [{ type: 'string', enum: ['auto'] }, { type: 'number' }],
+    description: "'auto' (offset -0.5) or the expected share of anomalies, a number in (0, 0.5]",
     example: 'auto',
   })
   contamination!: 'auto' | number;

@@ -4,6 +4,7 @@ import { ExplanationDto } from '../../explain/dto/explanation.dto';
 /** The scores of one row. */
 export class RowPredictionDto {
   @ApiProperty({
+    type: 'integer',
     enum: [-1, 1],
     example: -1,
     description: "scikit-learn's predict: -1 for an anomaly, 1 for a normal row",

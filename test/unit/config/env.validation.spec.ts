@@ -39,6 +39,7 @@ describe('validateEnv / loadConfig', () => {
       log: { level: 'info' },
       monitoring: { windowRows: 10_000, minRows: 500, psiThreshold: 0.2 },
       workers: { count: 1 },
+      tracing: { enabled: true, otlpTracesUrl: null, serviceName: 'ml-anomaly-api' },
     });
   });
 
@@ -63,6 +64,8 @@ describe('validateEnv / loadConfig', () => {
       MONITOR_MIN_ROWS: '100',
       DRIFT_PSI_THRESHOLD: '0.25',
       WORKERS: '4',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/',
+      OTEL_SERVICE_NAME: 'anomaly-eu',
     });
     expect(config).toEqual({
       http: { port: 9000, host: '127.0.0.1', bodyLimitBytes: 512 * 1024, shutdownGraceMs: 2500 },
@@ -78,6 +81,11 @@ describe('validateEnv / loadConfig', () => {
       log: { level: 'debug' },
       monitoring: { windowRows: 0, minRows: 100, psiThreshold: 0.25 },
       workers: { count: 4 },
+      tracing: {
+        enabled: true,
+        otlpTracesUrl: 'http://collector:4318/v1/traces',
+        serviceName: 'anomaly-eu',
+      },
     });
   });
 
@@ -86,6 +94,20 @@ describe('validateEnv / loadConfig', () => {
     expect(toAppConfig(validateEnv({ WORKERS: 'AUTO' }), 1).workers.count).toBe(1);
     expect(toAppConfig(validateEnv({ WORKERS: 'auto' }), 1000).workers.count).toBe(MAX_WORKERS);
     expect(loadConfig({ WORKERS: 'auto' }).workers.count).toBe(availableParallelism());
+  });
+
+  it('takes the traces-specific OTLP endpoint as the full URL, over the generic one', () => {
+    const config = loadConfig({
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://traces.example.com/otlp/spans',
+    });
+    expect(config.tracing.otlpTracesUrl).toBe('https://traces.example.com/otlp/spans');
+  });
+
+  it('refuses an OTLP endpoint that is not an http(s) URL', () => {
+    expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' })).toThrow(
+      'OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL (got "collector:4318")',
+    );
   });
 
   it('treats empty strings as unset and ignores unknown variables', () => {

@@ -1,0 +1,195 @@
+/**
+ * `npm run bench:gateway`: what the Spring Boot gateway and tracing cost, each against its
+ * baseline in the same run, on 127.0.0.1.
+ *
+ * 1. Tracing: two service processes (`dist/main.js`, default model, request logging on), one
+ *    with tracing as shipped (a span per request continuing `traceparent`, no exporter) and one
+ *    with `OTEL_SDK_DISABLED=true`; `POST /predict` with a `traceparent` header at 1 and 16
+ *    connections, interleaved. Target: traced req/s >= 0.95x untraced.
+ * 2. The gateway (`gateway/target/anomaly-gateway.jar`, JDK on PATH) in front of the traced
+ *    service: `POST /api/v1/anomalies` against the same row sent to the service directly
+ *    (`POST /predict` by feature names, with the API key), at 1 and 16 connections,
+ *    interleaved. Reports p50/p99 of both and the added latency; target: p50 overhead < 1 ms at
+ *    1 connection. The gateway's RSS (VmRSS, Linux) is sampled every 100 ms under that load.
+ *
+ * Medians of `--rounds` (default 3) interleaved rounds; a JSON line closes the output.
+ * Usage: node dist/bench/gateway.bench.js [--duration 5] [--rounds 3] [--warmup 60]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort, loadRun, median, waitReady, type LoadResult } from './load-run';
+
+const HOST = '127.0.0.1';
+const CONNECTIONS = [1, 16] as const;
+const API_KEY = 'bench-api-key-0123456789abcdef';
+const JAR = 'gateway/target/anomaly-gateway.jar';
+const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+const TARGETS = { tracedRpsRatio: 0.95, gatewayP50OverheadMsAt1: 1 };
+
+interface Proc {
+  readonly child: ChildProcess;
+  readonly base: string;
+}
+
+function arg(name: string, fallback: number, max: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  return Number.isFinite(v) && v > 0 ? Math.min(v, max) : fallback;
+}
+
+async function startService(env: Record<string, string>): Promise<Proc> {
+  const port = await freePort(HOST);
+  const child = spawn(process.execPath, [join(__dirname, '..', 'main.js')], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOST,
+      PORT: String(port),
+      API_KEY,
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const base = `http://${HOST}:${port}`;
+  await waitReady(`${base}/health/ready`, () => child.exitCode === null);
+  return { child, base };
+}
+
+async function startGateway(serviceBase: string): Promise<Proc> {
+  const port = await freePort(HOST);
+  const child = spawn(
+    'java',
+    ['-jar', JAR, `--server.port=${port}`, '--server.address=127.0.0.1'],
+    {
+      env: {
+        PATH: process.env.PATH ?? '',
+        ANOMALY_SERVICE_BASE_URL: serviceBase,
+        ANOMALY_SERVICE_API_KEY: API_KEY,
+        LOGGING_LEVEL_ROOT: 'WARN',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+  const base = `http://${HOST}:${port}`;
+  await waitReady(`${base}/actuator/health`, () => child.exitCode === null);
+  return { child, base };
+}
+
+/** Resident set size of `pid` in MiB (Linux), or NaN. */
+function rssMiB(pid: number | undefined): number {
+  if (pid === undefined || !existsSync(`/proc/${pid}/status`)) return NaN;
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+const fmt = (v: number, digits = 2): string => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a');
+
+async function main(): Promise<void> {
+  const duration = arg('duration', 5, 30);
+  const rounds = Math.round(arg('rounds', 3, 7));
+  const warmup = arg('warmup', 60, 300);
+  if (!existsSync(JAR)) throw new Error(`${JAR} is missing: run \`mvn -f gateway package\``);
+
+  const [traced, untraced] = [
+    await startService({}),
+    await startService({ OTEL_SDK_DISABLED: 'true' }),
+  ];
+  const gateway = await startGateway(traced.base);
+  const procs = [traced, untraced, gateway];
+  const row = { cpu_usage: 2.1, memory_load: 2.1 };
+  const cases = {
+    traced: {
+      url: `${traced.base}/predict`,
+      body: JSON.stringify({ data: [2.1, 2.1] }),
+      headers: { 'x-api-key': API_KEY, traceparent: TRACEPARENT },
+    },
+    untraced: {
+      url: `${untraced.base}/predict`,
+      body: JSON.stringify({ data: [2.1, 2.1] }),
+      headers: { 'x-api-key': API_KEY, traceparent: TRACEPARENT },
+    },
+    direct: {
+      url: `${traced.base}/predict`,
+      body: JSON.stringify({ features: row }),
+      headers: { 'x-api-key': API_KEY },
+    },
+    gateway: { url: `${gateway.base}/api/v1/anomalies`, body: JSON.stringify(row), headers: {} },
+  } as const;
+  type CaseName = keyof typeof cases;
+  const rss: number[] = [];
+  try {
+    console.log(
+      `node ${process.version}; ${duration}s per case, ${rounds} round(s), ${warmup}s gateway warm-up; 127.0.0.1 only`,
+    );
+    // The JVM needs its JIT warm; the Node services a little.
+    await loadRun(cases.gateway.url, cases.gateway.body, cases.gateway.headers, 4, warmup);
+    for (const name of ['traced', 'untraced', 'direct'] as const) {
+      const c = cases[name];
+      await loadRun(c.url, c.body, c.headers, 16, 2);
+    }
+    const runs: Record<string, LoadResult[]> = {};
+    // Each pair alternates its order from round to round (A B, then B A), and the load pauses
+    // after the gateway's case, so no case always runs right after the JVM was busy.
+    for (let round = 1; round <= rounds; round++) {
+      const order: CaseName[] =
+        round % 2 === 1
+          ? ['traced', 'untraced', 'direct', 'gateway']
+          : ['untraced', 'traced', 'gateway', 'direct'];
+      for (const connections of CONNECTIONS) {
+        for (const name of order) {
+          const c = cases[name];
+          const sampler =
+            name === 'gateway'
+              ? setInterval(() => rss.push(rssMiB(gateway.child.pid)), 100)
+              : undefined;
+          const m = await loadRun(c.url, c.body, c.headers, connections, duration);
+          if (sampler) {
+            clearInterval(sampler);
+            await new Promise((r) => setTimeout(r, 3000));
+          }
+          (runs[`${name}@${connections}`] ??= []).push(m);
+          console.log(
+            `round ${round} ${name.padEnd(8)} c=${String(connections).padStart(2)}: ${fmt(m.rps, 0)} req/s, p50 ${fmt(m.p50, 3)} ms, p99 ${fmt(m.p99, 3)} ms${m.failures ? `, ${m.failures} FAILED` : ''}`,
+          );
+        }
+      }
+    }
+    const med = (key: string) => ({
+      rps: median(runs[key].map((r) => r.rps)),
+      p50: median(runs[key].map((r) => r.p50)),
+      p99: median(runs[key].map((r) => r.p99)),
+      failures: runs[key].reduce((n, r) => n + r.failures, 0),
+    });
+    const summary: Record<string, unknown> = { rounds, duration };
+    console.log(`\nmedians of ${rounds} rounds`);
+    for (const c of CONNECTIONS) {
+      const t = med(`traced@${c}`);
+      const u = med(`untraced@${c}`);
+      const d = med(`direct@${c}`);
+      const g = med(`gateway@${c}`);
+      const ratio = t.rps / u.rps;
+      console.log(
+        `c=${String(c).padStart(2)} tracing: ${fmt(t.rps, 0)} vs ${fmt(u.rps, 0)} req/s untraced = ${fmt(ratio, 3)}x (target >= ${TARGETS.tracedRpsRatio}); p50 ${fmt(t.p50, 3)} vs ${fmt(u.p50, 3)} ms`,
+      );
+      console.log(
+        `c=${String(c).padStart(2)} gateway: p50 ${fmt(g.p50, 3)} ms vs ${fmt(d.p50, 3)} direct (+${fmt(g.p50 - d.p50, 3)} ms), p99 ${fmt(g.p99, 3)} vs ${fmt(d.p99, 3)} (+${fmt(g.p99 - d.p99, 3)} ms); ${fmt(g.rps, 0)} vs ${fmt(d.rps, 0)} req/s${c === 1 ? ` (target p50 overhead < ${TARGETS.gatewayP50OverheadMsAt1} ms)` : ''}`,
+      );
+      summary[`c${c}`] = { traced: t, untraced: u, tracedRpsRatio: ratio, direct: d, gateway: g };
+    }
+    const sorted = rss.filter(Number.isFinite).sort((a, b) => a - b);
+    const rssSummary = { medianMiB: median(sorted), maxMiB: sorted[sorted.length - 1] };
+    console.log(
+      `gateway RSS under load: median ${fmt(rssSummary.medianMiB, 0)} MiB, max ${fmt(rssSummary.maxMiB, 0)} MiB (${sorted.length} samples)`,
+    );
+    summary.gatewayRss = rssSummary;
+    console.log(JSON.stringify(summary));
+  } finally {
+    for (const p of procs) p.child.kill('SIGTERM');
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
