@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import {
   ApiBody,
   ApiOkResponse,
@@ -135,9 +135,10 @@ export class OipController {
     return withReadyStatus(this.oip.modelReady(name, version), res);
   }
 
-  /** Inference with the highest version. */
+  /** Inference with the highest version. The service writes the JSON text itself. */
   @Post('models/:name/infer')
   @HttpCode(200)
+  @Header('Content-Type', 'application/json; charset=utf-8')
   @NAME
   @ApiSecurity('api-key')
   @ApiOperation({
@@ -149,17 +150,14 @@ export class OipController {
   @ApiBody({ type: OipInferenceRequestDto, examples: INFER_EXAMPLES })
   @ApiOkResponse({ type: OipInferenceResponseDto })
   @ApiOipErrors(400, 401, 404, 413, 415, 429, 503)
-  infer(
-    @Param('name') name: string,
-    @Body() body: unknown,
-    @Req() req: Request,
-  ): Promise<OipInferenceResponseDto> {
+  infer(@Param('name') name: string, @Body() body: unknown, @Req() req: Request): Promise<string> {
     return this.oip.infer(name, undefined, body, binaryPayloadOf(req), contextOf(req));
   }
 
-  /** Inference with one version. */
+  /** Inference with one version. The service writes the JSON text itself. */
   @Post('models/:name/versions/:version/infer')
   @HttpCode(200)
+  @Header('Content-Type', 'application/json; charset=utf-8')
   @NAME
   @VERSION
   @ApiSecurity('api-key')
@@ -172,7 +170,7 @@ export class OipController {
     @Param('version') version: string,
     @Body() body: unknown,
     @Req() req: Request,
-  ): Promise<OipInferenceResponseDto> {
+  ): Promise<string> {
     return this.oip.infer(name, version, body, binaryPayloadOf(req), contextOf(req));
   }
 }

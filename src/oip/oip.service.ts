@@ -7,13 +7,11 @@ import { LifecycleService } from '../lifecycle/lifecycle.service';
 import { ModelRegistry } from '../model/model-registry';
 import type { ServingModel } from '../model/serving-model';
 import type { ExtraOutput } from '../scoring/extra-output';
-import type { ScoredRows } from '../scoring/scored-rows';
 import { ScoringService } from '../scoring/scoring.service';
+import { inferResponseJson } from './infer-response-json';
 import {
-  type OipInferenceResponseDto,
   type OipModelMetadataDto,
   type OipModelReadyDto,
-  type OipResponseOutputDto,
   type OipServerMetadataDto,
   type OipTensorMetadataDto,
 } from './oip.dto';
@@ -29,6 +27,7 @@ import { parseInferRequest } from './parse-infer-request';
 @Injectable()
 export class OipService {
   private readonly maxRows: number;
+  private readonly outputsByModel = new WeakMap<ServingModel, ModelOutputs>();
 
   constructor(
     private readonly registry: ModelRegistry,
@@ -80,7 +79,8 @@ export class OipService {
 
   /**
    * `POST /v2/models/{name}[/versions/{version}]/infer`: checks the request against the model,
-   * scores its rows and returns the requested outputs.
+   * scores its rows and returns the JSON text of the response (an `OipInferenceResponseDto`,
+   * written by {@link inferResponseJson}) with the requested outputs.
    *
    * @throws ModelNotFoundError, ModelUnavailableError, RequestValidationError.
    */
@@ -90,33 +90,58 @@ export class OipService {
     body: unknown,
     binary: Uint8Array | null,
     ctx: RequestContext,
-  ): Promise<OipInferenceResponseDto> {
+  ): Promise<string> {
     const model = this.registry.get(name, parseVersion(name, version));
     ctx.modelName = model.name;
     ctx.modelVersion = model.modelVersion;
-    const extras = supportedOutputs(this.scoring.outputs(), model);
+    const outputs = this.outputsOf(model);
     const request = parseInferRequest(body, model, {
       maxRows: this.maxRows,
       binary,
-      outputNames: [...BASE_OUTPUTS, ...extras.map((o) => o.name)],
-      defaultOutputs: [...BASE_OUTPUTS, ...extras.filter((o) => o.always).map((o) => o.name)],
+      outputNames: outputs.names,
+      defaultOutputs: outputs.defaults,
     });
-    const requestedExtras = request.outputs.filter(
-      (n) => !(BASE_OUTPUTS as readonly string[]).includes(n),
-    );
-    const options = { source: 'oip', extras: requestedExtras };
+    const options = {
+      source: 'oip',
+      extras:
+        request.outputs === outputs.defaults
+          ? outputs.defaultExtras
+          : request.outputs.filter((n) => !BASE_OUTPUT_SET.has(n)),
+    };
     const scored =
       request.x.rows === 1
         ? this.scoring.scoreOne(model, request.x.data, options)
         : await this.scoring.scoreRows(model, request.x, options);
-    const response: OipInferenceResponseDto = {
-      model_name: model.name,
-      model_version: String(model.version),
-      ...(request.id === undefined ? {} : { id: request.id }),
-      parameters: { artifact_version: model.modelVersion },
-      outputs: request.outputs.map((n) => outputTensor(scored, n)),
+    return inferResponseJson(
+      {
+        modelName: model.name,
+        modelVersion: String(model.version),
+        id: request.id,
+        artifactVersion: model.modelVersion,
+      },
+      scored,
+      request.outputs,
+    );
+  }
+
+  /**
+   * The outputs `model` offers, worked out once per loaded model (a reload installs a new
+   * `ServingModel`, and extra outputs are registered while the app starts).
+   */
+  private outputsOf(model: ServingModel): ModelOutputs {
+    const registered = this.scoring.outputs();
+    const cached = this.outputsByModel.get(model);
+    if (cached !== undefined && cached.registered === registered.length) return cached;
+    const extras = supportedOutputs(registered, model);
+    const defaults = [...BASE_OUTPUTS, ...extras.filter((o) => o.always).map((o) => o.name)];
+    const outputs: ModelOutputs = {
+      registered: registered.length,
+      names: [...BASE_OUTPUTS, ...extras.map((o) => o.name)],
+      defaults,
+      defaultExtras: defaults.filter((n) => !BASE_OUTPUT_SET.has(n)),
     };
-    return response;
+    this.outputsByModel.set(model, outputs);
+    return outputs;
   }
 
   private outputMetadata(model: ServingModel): OipTensorMetadataDto[] {
@@ -133,6 +158,20 @@ export class OipService {
   }
 }
 
+/** The outputs one model offers (see {@link OipService.outputsOf}). */
+interface ModelOutputs {
+  /** How many extra outputs were registered when this was worked out. */
+  readonly registered: number;
+  /** Every output a request may name. */
+  readonly names: readonly string[];
+  /** The outputs of a request that names none, in order. */
+  readonly defaults: readonly string[];
+  /** The extra outputs among {@link defaults}. */
+  readonly defaultExtras: readonly string[];
+}
+
+const BASE_OUTPUT_SET: ReadonlySet<string> = new Set(BASE_OUTPUTS);
+
 /** The extra outputs `model` can give (an output without `supports` suits every model). */
 function supportedOutputs(
   outputs: readonly ExtraOutput[],
@@ -146,35 +185,4 @@ function parseVersion(name: string, version: string | undefined): number | undef
   if (version === undefined) return undefined;
   if (!/^[1-9][0-9]{0,8}$/.test(version)) throw new ModelNotFoundError(name, version);
   return Number(version);
-}
-
-/** One output tensor of `scored`. */
-function outputTensor(scored: ScoredRows, name: string): OipResponseOutputDto {
-  const { scores } = scored;
-  const n = scores.length;
-  const offset = scored.model.artifact.offset;
-  const data = new Array<number>(n);
-  switch (name) {
-    case 'predict':
-      for (let i = 0; i < n; i++) data[i] = scores[i] - offset < 0 ? -1 : 1;
-      return { name, shape: [n], datatype: 'INT64', data };
-    case 'score_samples':
-      for (let i = 0; i < n; i++) data[i] = scores[i];
-      return { name, shape: [n], datatype: 'FP64', data };
-    case 'decision_function':
-      for (let i = 0; i < n; i++) data[i] = scores[i] - offset;
-      return { name, shape: [n], datatype: 'FP64', data };
-    case 'anomaly_score':
-      for (let i = 0; i < n; i++) data[i] = -scores[i];
-      return { name, shape: [n], datatype: 'FP64', data };
-    default: {
-      const { width, values } = scored.extras.get(name)!;
-      return {
-        name,
-        shape: width === 1 ? [n] : [n, width],
-        datatype: 'FP64',
-        data: Array.from(values),
-      };
-    }
-  }
 }

@@ -1,5 +1,5 @@
 import { RequestValidationError } from '../common/errors';
-import { describeJsonValue, memberPath, numberError } from '../common/validation';
+import { describeJsonValue, FLOAT32_OVERFLOW, memberPath, numberError } from '../common/validation';
 import { acceptsMissingValues, type DenseMatrix } from '../engine';
 import type { ServingModel } from '../model/serving-model';
 import type { OipDatatype, OipParameters } from './oip.dto';
@@ -11,7 +11,9 @@ export interface ParsedInferRequest {
   readonly parameters: OipParameters;
   /** The input rows, row-major, in the model's column order. */
   readonly x: DenseMatrix;
-  /** The outputs to return, in order (every default output when the request named none). */
+  /**
+   * The outputs to return, in order: `limits.defaultOutputs` itself when the request named none.
+   */
   readonly outputs: readonly string[];
 }
 
@@ -36,6 +38,7 @@ const REQUEST_KEYS = new Set([
   'model_name',
   'model_version',
 ]);
+const MODEL_KEYS = ['model_name', 'model_version'] as const;
 const INPUT_KEYS = new Set(['name', 'shape', 'datatype', 'parameters', 'data']);
 const OUTPUT_KEYS = new Set(['name', 'parameters']);
 
@@ -74,7 +77,7 @@ export function parseInferRequest(
   if (id !== undefined && typeof id !== 'string') {
     fail('id', `must be a string, got ${describeJsonValue(id)}`);
   }
-  for (const key of ['model_name', 'model_version']) {
+  for (const key of MODEL_KEYS) {
     const v = request[key];
     if (v !== undefined && typeof v !== 'string') {
       fail(key, `must be a string, got ${describeJsonValue(v)}`);
@@ -156,8 +159,10 @@ function parseInput(
 /** The row count of a valid shape: `[N, F]` or `[F]` with F the model's feature count. */
 function parseShape(value: unknown, field: string, model: ServingModel): number {
   const cols = model.artifact.nFeatures;
-  const expected = `[N, ${cols}] or [${cols}] for this model (${model.expectedInput})`;
-  if (!Array.isArray(value)) fail(field, `must be ${expected}, got ${describeJsonValue(value)}`);
+  // Messages are built only on the way to an error: a valid request formats no text.
+  const expected = (): string =>
+    `[N, ${cols}] or [${cols}] for this model (${model.expectedInput})`;
+  if (!Array.isArray(value)) fail(field, `must be ${expected()}, got ${describeJsonValue(value)}`);
   for (let i = 0; i < value.length; i++) {
     const d: unknown = value[i];
     if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) {
@@ -165,13 +170,12 @@ function parseShape(value: unknown, field: string, model: ServingModel): number 
     }
   }
   const dims = value as number[];
-  const shown = `[${dims.join(', ')}]`;
   if (dims.length === 1 && dims[0] === cols) return 1;
   if (dims.length === 2 && dims[1] === cols) {
     if (dims[0] === 0) fail(`${field}[0]`, 'must be at least 1 row, got 0');
     return dims[0];
   }
-  return fail(field, `must be ${expected}, got ${shown}`);
+  return fail(field, `must be ${expected()}, got [${dims.join(', ')}]`);
 }
 
 function readData(
@@ -192,7 +196,7 @@ function readData(
     if (data.length !== total) {
       fail(field, `must contain ${total} values (shape [${shape.join(', ')}]), got ${data.length}`);
     }
-    for (let k = 0; k < total; k++) out[k] = element(data[k], field, `[${k}]`, type);
+    for (let k = 0; k < total; k++) out[k] = element(data[k], field, k, -1, type);
     return;
   }
   if (data.length !== rows) {
@@ -208,28 +212,39 @@ function readData(
         }`,
       );
     }
-    for (let j = 0; j < cols; j++) out[i * cols + j] = element(row[j], field, `[${i}][${j}]`, type);
+    for (let j = 0; j < cols; j++) out[i * cols + j] = element(row[j], field, i, j, type);
   }
 }
 
-/** One JSON element as the datatype reads it. */
-function element(value: unknown, field: string, index: string, type: OipDatatype): number {
-  if (typeof value === 'number' && Math.abs(value) < FLOAT32_MAX_EXCLUSIVE) {
+/**
+ * One JSON element as the datatype reads it: `data[i]` of flat data (`j` < 0), else
+ * `data[i][j]`. The element's path is formatted only for an error.
+ */
+function element(value: unknown, field: string, i: number, j: number, type: OipDatatype): number {
+  if (typeof value === 'number' && Math.abs(value) < FLOAT32_OVERFLOW) {
     if (type === 'FP64') return value;
     if (type === 'FP32') return Math.fround(value);
-    return integer(value, `${field}${index}`, type);
+    if (isInRange(value, type)) return value;
   }
-  const err = numberError(value, `${field}${index}`);
+  const path = j < 0 ? `${field}[${i}]` : `${field}[${i}][${j}]`;
+  if (typeof value === 'number' && Math.abs(value) < FLOAT32_OVERFLOW) {
+    return integer(value, path, type);
+  }
+  const err = numberError(value, path);
   if (err !== null) throw new RequestValidationError([err]);
   // An accepted non-number (numberError may come to accept null for a missing value) is NaN.
   return typeof value === 'number' ? value : NaN;
 }
 
-const FLOAT32_MAX_EXCLUSIVE = 3.4028235677973366e38;
+/** True when `value` is an integer of integer datatype `type`'s range. */
+function isInRange(value: number, type: OipDatatype): boolean {
+  const [min, max] = INTEGER_TYPES[type]!;
+  return Number.isInteger(value) && value >= min && value <= max;
+}
 
 function integer(value: number, field: string, type: OipDatatype): number {
   const [min, max] = INTEGER_TYPES[type]!;
-  if (!Number.isInteger(value) || value < min || value > max) {
+  if (!isInRange(value, type)) {
     fail(field, `must be an integer from ${min} to ${max} (datatype ${type}), got ${value}`);
   }
   return value;
@@ -300,8 +315,10 @@ function readBinary(
         // parseInput refuses these datatypes before any data is read.
         throw new Error(`unsupported datatype ${type}`);
     }
-    const err = numberError(v, `${field}.data[${k}]`);
-    if (err !== null) throw new RequestValidationError([err]);
+    if (!(Math.abs(v) < FLOAT32_OVERFLOW)) {
+      const err = numberError(v, `${field}.data[${k}]`);
+      if (err !== null) throw new RequestValidationError([err]);
+    }
     if (!Number.isSafeInteger(v) && bytesPer === 8 && type !== 'FP64') {
       fail(`${field}.data[${k}]`, `must be at most 2^53 in magnitude (datatype ${type})`);
     }
@@ -309,12 +326,12 @@ function readBinary(
   }
 }
 
-function parseOutputs(value: unknown, limits: InferRequestLimits): string[] {
-  if (value === undefined) return [...limits.defaultOutputs];
+function parseOutputs(value: unknown, limits: InferRequestLimits): readonly string[] {
+  if (value === undefined) return limits.defaultOutputs;
   if (!Array.isArray(value)) {
     fail('outputs', `must be an array of requested outputs, got ${describeJsonValue(value)}`);
   }
-  if (value.length === 0) return [...limits.defaultOutputs];
+  if (value.length === 0) return limits.defaultOutputs;
   const names: string[] = [];
   for (let i = 0; i < value.length; i++) {
     const field = `outputs[${i}]`;
