@@ -16,12 +16,15 @@ export interface DriftThresholds {
 /** One feature's drift. */
 export interface FeatureDrift {
   readonly name: string;
-  /** PSI of the window against the training bins; null when the window is empty. */
+  /** PSI of the window's values present against the training bins; null when none is. */
   readonly psi: number | null;
   /** `psi > psiThreshold`. */
   readonly drifting: boolean;
+  /** Mean of the window's values present; null when none is. */
   readonly liveMean: number | null;
   readonly referenceMean: number;
+  /** Share of the window's rows with this feature missing (NaN); null when the window is empty. */
+  readonly missingShare: number | null;
 }
 
 /** The live window against the training reference. */
@@ -54,13 +57,15 @@ export function summarizeDrift(
   const rows = counts.rows;
   const orNull = (v: number): number | null => (Number.isNaN(v) ? null : v);
   const features = reference.features.map((f, j): FeatureDrift => {
+    const present = counts.featurePresent[j];
     const psi = orNull(populationStabilityIndex(counts.featureCounts[j], f.proportions));
     return {
       name: names[j],
       psi,
       drifting: psi !== null && psi > thresholds.psiThreshold,
-      liveMean: rows === 0 ? null : counts.featureSums[j] / rows,
+      liveMean: present === 0 ? null : counts.featureSums[j] / present,
       referenceMean: f.mean,
+      missingShare: rows === 0 ? null : (rows - present) / rows,
     };
   });
   const scorePsi = orNull(

@@ -17,8 +17,10 @@ export interface WindowCounts {
   readonly anomalies: number;
   /** Per feature, the rows in each of the reference's bins. */
   readonly featureCounts: readonly Float64Array[];
-  /** Per feature, the sum of the values (for the live mean). */
+  /** Per feature, the sum of the values present (for the live mean). */
   readonly featureSums: Float64Array;
+  /** Per feature, the rows with a value: the others had it missing (NaN). */
+  readonly featurePresent: Float64Array;
   /** Rows in each of the reference's anomaly score bins. */
   readonly scoreCounts: Float64Array;
   /** Rows in each of {@link SCORE_HISTOGRAM_BINS} equal-width anomaly score bins over [0, 1]. */
@@ -29,13 +31,17 @@ export interface WindowCounts {
  * The last rows a model scored, as bin counts in fixed memory: no row is kept. The window is a
  * ring of `blocks` blocks of `ceil(windowRows / blocks)` rows; each block holds, for its rows,
  * the count per reference bin of every feature and of the anomaly score, a 50-bin score
- * histogram, the anomaly count and the per-feature sums. When the newest block is full, the
+ * histogram, the anomaly count and the per-feature sums and present counts. A missing value
+ * (NaN, for a model that accepts them) counts in its row and its feature's present count stays
+ * put: it lands in no bin and adds nothing to the sum, as the training reference's bins and means
+ * were computed over the values present. When the newest block is full, the
  * oldest one is cleared and becomes the newest, so the window always covers the most recent
  * rows: between `windowRows - blockRows` and `windowRows` of them once it has filled.
  *
  * Cost per scored row: one binary search in each feature's edges and in the score's (about four
  * comparisons for ten bins), a few increments and one addition per feature. Memory:
- * `blocks x (bins of every feature + score bins + 51)` int32 plus `blocks x features` float64,
+ * `blocks x (bins of every feature + score bins + 51 + features)` int32 plus `blocks x features`
+ * float64,
  * fixed at construction ({@link byteLength}).
  *
  * Not synchronised: one window per process, fed from the event loop.
@@ -55,6 +61,7 @@ export class DriftWindow {
   private readonly stride: number;
   private readonly counts: Int32Array;
   private readonly sums: Float64Array;
+  private readonly present: Int32Array;
   private readonly rowsIn: Int32Array;
   private readonly since: Float64Array;
   private head = 0;
@@ -91,6 +98,7 @@ export class DriftWindow {
     this.stride = at + 1;
     this.counts = new Int32Array(this.blocks * this.stride);
     this.sums = new Float64Array(this.blocks * this.nFeatures);
+    this.present = new Int32Array(this.blocks * this.nFeatures);
     this.rowsIn = new Int32Array(this.blocks);
     this.since = new Float64Array(this.blocks);
   }
@@ -98,7 +106,11 @@ export class DriftWindow {
   /** Bytes of the window's counters: fixed at construction, whatever it has seen. */
   get byteLength(): number {
     return (
-      this.counts.byteLength + this.sums.byteLength + this.rowsIn.byteLength + this.since.byteLength
+      this.counts.byteLength +
+      this.sums.byteLength +
+      this.present.byteLength +
+      this.rowsIn.byteLength +
+      this.since.byteLength
     );
   }
 
@@ -127,8 +139,10 @@ export class DriftWindow {
     const sumBase = block * this.nFeatures;
     for (let j = 0; j < this.nFeatures; j++) {
       const v = values[start + j];
+      if (Number.isNaN(v)) continue;
       counts[base + this.featureStart[j] + binIndex(this.featureEdges[j], v)]++;
       this.sums[sumBase + j] += v;
+      this.present[sumBase + j]++;
     }
     counts[base + this.scoreStart + binIndex(this.scoreEdges, anomalyScore)]++;
     let h = Math.floor(anomalyScore * SCORE_HISTOGRAM_BINS);
@@ -149,6 +163,7 @@ export class DriftWindow {
     const d = this.nFeatures;
     const counts = this.counts;
     const sums = this.sums;
+    const present = this.present;
     const edges = this.featureEdges;
     const featureStart = this.featureStart;
     const scoreEdges = this.scoreEdges;
@@ -170,8 +185,10 @@ export class DriftWindow {
         const row = i * d;
         for (let j = 0; j < d; j++) {
           const v = data[row + j];
+          if (Number.isNaN(v)) continue;
           counts[base + featureStart[j] + binIndex(edges[j], v)]++;
           sums[sumBase + j] += v;
+          present[sumBase + j]++;
         }
         const score = scores[i];
         const anomalyScore = -score;
@@ -190,6 +207,7 @@ export class DriftWindow {
   clear(): void {
     this.counts.fill(0);
     this.sums.fill(0);
+    this.present.fill(0);
     this.rowsIn.fill(0);
     this.head = 0;
   }
@@ -198,6 +216,7 @@ export class DriftWindow {
   read(): WindowCounts {
     const featureCounts = this.featureEdges.map((e) => new Float64Array(e.length + 1));
     const featureSums = new Float64Array(this.nFeatures);
+    const featurePresent = new Float64Array(this.nFeatures);
     const scoreCounts = new Float64Array(this.scoreEdges.length + 1);
     const scoreHistogram = new Float64Array(SCORE_HISTOGRAM_BINS);
     let rows = 0;
@@ -213,6 +232,7 @@ export class DriftWindow {
         const from = base + this.featureStart[j];
         for (let k = 0; k < counts.length; k++) counts[k] += this.counts[from + k];
         featureSums[j] += this.sums[b * this.nFeatures + j];
+        featurePresent[j] += this.present[b * this.nFeatures + j];
       }
       for (let k = 0; k < scoreCounts.length; k++)
         scoreCounts[k] += this.counts[base + this.scoreStart + k];
@@ -220,7 +240,16 @@ export class DriftWindow {
         scoreHistogram[k] += this.counts[base + this.histogramStart + k];
       anomalies += this.counts[base + this.anomalyAt];
     }
-    return { rows, sinceMs, anomalies, featureCounts, featureSums, scoreCounts, scoreHistogram };
+    return {
+      rows,
+      sinceMs,
+      anomalies,
+      featureCounts,
+      featureSums,
+      featurePresent,
+      scoreCounts,
+      scoreHistogram,
+    };
   }
 
   /** Moves the head to the oldest block and clears it. */
@@ -228,6 +257,7 @@ export class DriftWindow {
     const block = (this.head + 1) % this.blocks;
     this.counts.fill(0, block * this.stride, (block + 1) * this.stride);
     this.sums.fill(0, block * this.nFeatures, (block + 1) * this.nFeatures);
+    this.present.fill(0, block * this.nFeatures, (block + 1) * this.nFeatures);
     this.rowsIn[block] = 0;
     this.head = block;
     return block;

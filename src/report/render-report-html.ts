@@ -111,10 +111,10 @@ export function renderReportHtml(input: ReportInput): string {
         ],
         input.psiThreshold,
       ),
-      '</div><div class="panel side"><table id="feature-drift"><thead><tr><th>feature</th><th>PSI</th><th>live mean</th><th>training mean</th><th>training std</th></tr></thead><tbody>',
+      '</div><div class="panel side"><table id="feature-drift"><thead><tr><th>feature</th><th>PSI</th><th>live mean</th><th>missing</th><th>training mean</th><th>training std</th></tr></thead><tbody>',
       ...drift.features.map(
         (f, j) =>
-          `<tr${f.drifting ? ' class="drifting"' : ''}><td>${escapeXml(f.name)}</td><td class="num">${f.psi === null ? 'n/a' : formatNumber(f.psi)}</td><td class="num">${f.liveMean === null ? 'n/a' : formatNumber(f.liveMean, 4)}</td><td class="num">${formatNumber(f.referenceMean, 4)}</td><td class="num">${formatNumber(reference.features[j].std, 3)}</td></tr>`,
+          `<tr${f.drifting ? ' class="drifting"' : ''}><td>${escapeXml(f.name)}</td><td class="num">${f.psi === null ? 'n/a' : formatNumber(f.psi)}</td><td class="num">${f.liveMean === null ? 'n/a' : formatNumber(f.liveMean, 4)}</td><td class="num">${f.missingShare === null ? 'n/a' : `${formatNumber(100 * f.missingShare, 3)}%`}</td><td class="num">${formatNumber(f.referenceMean, 4)}</td><td class="num">${formatNumber(reference.features[j].std, 3)}</td></tr>`,
       ),
       '</tbody></table>',
       `<p>PSI compares the live rows' shares in the training quantile bins with the training shares: below 0.1 little change, 0.1 to ${formatNumber(input.psiThreshold)} some, above ${formatNumber(input.psiThreshold)} (<code>DRIFT_PSI_THRESHOLD</code>) drift.</p>`,

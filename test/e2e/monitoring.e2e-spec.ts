@@ -19,12 +19,12 @@ const dir = new TempModelDir();
 afterAll(() => dir.remove());
 
 /** A model trained (seed 7) on the drift fixture's 1,000 training rows, with its reference. */
-function driftModelFile(): string {
-  const train = driftCsv('train');
+function driftModelFile(file = 'drift-model.json', x = driftCsv('train').x): string {
+  const train = { x, names: driftCsv('train').names };
   const model = fitIsolationForest(train.x, { randomState: 7 });
   const summary = summarizeTraining(model, train.x);
   return dir.write(
-    'drift-model.json',
+    file,
     encodeArtifact({
       createdAt: '2026-12-04T00:00:00.000Z',
       params: model.options,
@@ -201,6 +201,45 @@ describe('GET /model/monitoring against numpy PSI (test/fixtures/drift)', () => 
   });
 });
 
+describe('GET /model/monitoring with missing values (a model that accepts them)', () => {
+  it("leaves nulls out of the PSI and the live mean, and reports each feature's missing share", async () => {
+    // Trained as scikit-learn 1.9 trains on NaN: every 7th training row misses memory_load.
+    const train = driftCsv('train').x;
+    const holed = { ...train, data: train.data.slice() };
+    for (let i = 0; i < holed.rows; i += 7) holed.data[i * 3 + 1] = NaN;
+    const t = await startTestApp({ MODEL_PATH: driftModelFile('missing-model.json', holed) });
+    try {
+      const info = await send(`${t.url}/model`);
+      expect(info.body.accepts_missing_values).toBe(true);
+      // Every 4th live row sends memory_load as null (a missing value).
+      const live = driftCsv('live-unshifted').rows.map((row, i) =>
+        i % 4 === 0 ? [row[0], null, row[2]] : row,
+      );
+      const res = await postJson(`${t.url}/predict/batch`, { data: live });
+      expect(res.status).toBe(200);
+      const m = await send(`${t.url}/model/monitoring`);
+      expect(m.status).toBe(200);
+      expect(m.body.window.rows).toBe(live.length);
+      const memory = m.body.features[1];
+      expect(memory.missing_share).toBe(Math.ceil(live.length / 4) / live.length);
+      expect(m.body.features[0].missing_share).toBe(0);
+      const present = live.filter((r) => r[1] !== null).map((r) => r[1] as number);
+      expect(memory.live_mean).toBeCloseTo(present.reduce((a, b) => a + b, 0) / present.length, 9);
+      // The same distribution with holes: the values present still match training, no drift.
+      expect(memory.psi).toBeLessThan(0.1);
+      expect(m.body.status).toBe('ok');
+      const report = await send(`${t.url}/model/report`);
+      expect(report.status).toBe(200);
+      expect(report.text).toContain('<th>missing</th>');
+      expect(report.text).toContain(
+        `${(100 * memory.missing_share).toPrecision(3).replace(/\.?0+$/, '')}%`,
+      );
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('models without a training reference, auth and bad input', () => {
   it('a version-1 model: percentiles null, monitoring says why', async () => {
     const v1 = join(__dirname, '..', 'fixtures', 'artifacts', 'format-v1-default-model.json');
@@ -218,6 +257,7 @@ describe('models without a training reference, auth and bad input', () => {
         name: 'cpu_usage',
         psi: null,
         live_mean: null,
+        missing_share: null,
         reference_mean: null,
         drifting: false,
       });

@@ -65,12 +65,27 @@ export class FeatureDriftDto {
     type: Number,
     nullable: true,
     example: 0.021,
-    description: "PSI of the window's values against the feature's training quantile bins",
+    description:
+      "PSI of the window's values present against the feature's training quantile bins (computed over the training values present)",
   })
   psi!: number | null;
 
-  @ApiProperty({ type: Number, nullable: true, example: 0.12, description: 'Mean over the window' })
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: 0.12,
+    description: "Mean of the window's values present (missing values left out); null when none is",
+  })
   live_mean!: number | null;
+
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: 0,
+    description:
+      "Share of the window's rows with this feature missing (null or an empty CSV cell, for a model that accepts missing values); they count in no bin of the PSI",
+  })
+  missing_share!: number | null;
 
   @ApiProperty({
     type: Number,

@@ -190,8 +190,64 @@ describe('DriftWindow', () => {
     expect(read.featureCounts[0].reduce((a, b) => a + b, 0)).toBe(10_000);
     expect(window.byteLength).toBe(bytes);
     // 20 blocks x (3 features x 10 bins + 10 score bins + 50 histogram + 1) int32 + sums, rows, times.
-    expect(bytes).toBe(20 * 91 * 4 + 20 * 3 * 8 + 20 * 4 + 20 * 8);
+    expect(bytes).toBe(20 * 91 * 4 + 20 * 3 * 8 + 20 * 3 * 4 + 20 * 4 + 20 * 8);
     // Nothing per row is kept: the heap grows by far less than one byte per row scored.
     expect(heapAfter - heapBefore).toBeLessThan(1_000_000);
+  });
+
+  it('leaves missing values (NaN) out of the bins, sums and PSI, and counts their share', () => {
+    const n = 600;
+    const live = driftCsv('live-shifted');
+    const full = { data: live.x.data.slice(0, n * 3), rows: n, cols: 3 };
+    // Every third row misses feature 1, every fifth feature 2; feature 0 is always present.
+    const holed = { data: full.data.slice(), rows: n, cols: 3 };
+    for (let i = 0; i < n; i++) {
+      if (i % 3 === 0) holed.data[i * 3 + 1] = NaN;
+      if (i % 5 === 0) holed.data[i * 3 + 2] = NaN;
+    }
+    const scores = scoreSamples(model.forest, full);
+    const batch = new DriftWindow(ref, 10_000);
+    batch.observeRows(holed.data, scores, model.offset, 1);
+    const single = new DriftWindow(ref, 10_000);
+    for (let i = 0; i < n; i++) {
+      single.observe(holed.data, i * 3, -scores[i], scores[i] - model.offset < 0, 1);
+    }
+    const read = batch.read();
+    expect(single.read()).toEqual(read);
+    expect(read.rows).toBe(n);
+    expect(Array.from(read.featurePresent)).toEqual([n, n - 200, n - 120]);
+    ref.features.forEach((f, j) => {
+      // The direct computation over the values present only.
+      const counts = new Float64Array(f.edges.length + 1);
+      let sum = 0;
+      for (let i = 0; i < n; i++) {
+        const v = holed.data[i * 3 + j];
+        if (Number.isNaN(v)) continue;
+        counts[binIndex(f.edges, v)]++;
+        sum += v;
+      }
+      expect(read.featureCounts[j]).toEqual(counts);
+      expect(read.featureSums[j]).toBeCloseTo(sum, 9);
+    });
+    const summary = summarizeDrift(ref, read, train.names, { minRows: 500, psiThreshold: 0.2 });
+    expect(summary.features.map((f) => f.missingShare)).toEqual([0, 200 / n, 120 / n]);
+    summary.features.forEach((f, j) => {
+      expect(f.liveMean).not.toBeNull();
+      expect(Number.isFinite(f.liveMean)).toBe(true);
+      expect(f.liveMean).toBeCloseTo(read.featureSums[j] / read.featurePresent[j], 12);
+      expect(Number.isFinite(f.psi)).toBe(true);
+    });
+    // A feature missing from every row has no live mean and no PSI, and drifts from nothing.
+    const empty = new DriftWindow(ref, 10_000);
+    const allMissing = full.data.slice();
+    for (let i = 0; i < n; i++) allMissing[i * 3 + 2] = NaN;
+    empty.observeRows(allMissing, scores, model.offset, 1);
+    const none = summarizeDrift(ref, empty.read(), train.names, { minRows: 1, psiThreshold: 0.2 });
+    expect(none.features[2]).toMatchObject({
+      liveMean: null,
+      psi: null,
+      missingShare: 1,
+      drifting: false,
+    });
   });
 });
