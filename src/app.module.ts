@@ -3,7 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import type { Logger } from 'pino';
 import { AuthModule } from './auth/auth.module';
 import { PoolPortsModule, type PoolPorts } from './cluster/pool-ports.module';
-import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
+import { AllExceptionsFilter } from './http/all-exceptions.filter';
 import { configModule, type AppConfig } from './config';
 import { HealthModule } from './health/health.module';
 import { HttpObserverMiddleware } from './http/http-observer.middleware';

@@ -2,7 +2,7 @@ import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/com
 import { ConfigService } from '@nestjs/config';
 import type { Request } from 'express';
 import type { AppConfig } from '../config';
-import { AuthError, RouteNotFoundError } from '../common/errors';
+import { AuthError, RouteNotFoundError } from '../errors';
 import { SecretMatcher } from './secret-matcher';
 
 const BEARER = /^Bearer ([\x21-\x7e]+)$/;

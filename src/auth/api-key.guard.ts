@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import type { AppConfig } from '../config';
-import { AuthError } from '../common/errors';
+import { AuthError } from '../errors';
 import { SecretMatcher } from './secret-matcher';
 import { SKIP_API_KEY } from './skip-api-key.decorator';
 

@@ -1,7 +1,7 @@
 import type { Cluster, Worker } from 'node:cluster';
 import type { Logger } from 'pino';
 import type { ReloadTrigger } from '../metrics/metrics.service';
-import { ModelNotFoundError } from '../common/errors';
+import { ModelNotFoundError } from '../errors';
 import { toHandoff, verifyFiles, type RegistryChange } from '../model/model-handoff';
 import type { PoolChangeResult } from '../model/model-pool';
 import type { ModelFiles } from '../model/model-source';

@@ -2,7 +2,7 @@ import { Injectable, type NestMiddleware } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { NextFunction, Request, Response } from 'express';
 import type { AppConfig } from '../config';
-import { RequestBodyError } from '../common/errors';
+import { RequestBodyError } from '../errors';
 import { readJsonBody } from './read-json-body';
 
 /**

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { RequestBodyError } from '../common/errors';
+import { RequestBodyError } from '../errors';
 
 /** Called once with the parsed body (`undefined` for an empty one) or why it could not be read. */
 export type JsonBodyCallback = (err: RequestBodyError | null, body?: unknown) => void;

@@ -1,5 +1,5 @@
 import { Injectable, type PipeTransform } from '@nestjs/common';
-import { RequestValidationError } from '../common/errors';
+import { RequestValidationError } from '../errors';
 import { MODEL_NAME_PATTERN } from '../config/env.validation';
 
 /** Checks the optional `?model=` query parameter: absent, or a valid model name. */

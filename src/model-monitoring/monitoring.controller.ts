@@ -7,7 +7,7 @@ import {
   ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
-import { ApiProblemResponses } from '../common/swagger';
+import { ApiProblemResponses } from '../openapi';
 import { REPORT_CSP_DIRECTIVES } from '../report/render-report-html';
 import { DriftMonitor } from './drift-monitor.service';
 import { ModelMonitoringDto } from './dto/model-monitoring.dto';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ModelReloadError } from '../common/errors';
+import { ModelReloadError } from '../errors';
 import type { ModelInfoDto, ModelReloadResponseDto } from './dto/model-info.dto';
 import { toModelInfo } from './model-info';
 import { ModelRegistry } from './model-registry';

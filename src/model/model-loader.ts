@@ -5,7 +5,7 @@ import { open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AppConfig } from '../config';
 import { MODEL_NAME_PATTERN } from '../config/env.validation';
-import { ModelNotFoundError } from '../common/errors';
+import { ModelNotFoundError } from '../errors';
 import { ModelLoadError } from './model-load.error';
 import { MAX_MODEL_FILE_BYTES } from './model.constants';
 import type { ModelFiles, ModelVersionFile } from './model-source';

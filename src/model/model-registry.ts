@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import type { Logger } from 'pino';
 import { setImmediate as nextMacrotask } from 'node:timers/promises';
 import type { AppConfig } from '../config';
-import { ModelNotFoundError, ModelUnavailableError } from '../common/errors';
+import { ModelNotFoundError, ModelUnavailableError } from '../errors';
 import { prepareForest } from '../engine';
 import { PINO_ROOT } from '../logging/logging.constants';
 import { MetricsService, type ReloadTrigger } from '../metrics/metrics.service';

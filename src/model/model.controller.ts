@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from
 import { AdminTokenGuard } from '../auth/admin-token.guard';
 import { SkipApiKey } from '../auth/skip-api-key.decorator';
 import { SkipThrottle } from '@nestjs/throttler';
-import { ApiProblemResponses } from '../common/swagger';
+import { ApiProblemResponses } from '../openapi';
 import { ModelInfoDto, ModelReloadResponseDto } from './dto/model-info.dto';
 import { ModelAdminService } from './model-admin.service';
 

@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import type { IncomingMessage } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import type { AppConfig } from '../config';
-import { RequestBodyError } from '../common/errors';
+import { RequestBodyError } from '../errors';
 import { parseJsonBytes, readBodyBytes } from '../http/read-json-body';
 import { INFERENCE_HEADER_CONTENT_LENGTH } from './oip.constants';
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '../config';
-import { ModelNotFoundError } from '../common/errors';
+import { ModelNotFoundError } from '../errors';
 import type { RequestContext } from '../http/request-context';
 import { LifecycleService } from '../lifecycle/lifecycle.service';
 import { ModelRegistry } from '../model/model-registry';

@@ -1,5 +1,11 @@
-import { RequestValidationError } from '../common/errors';
-import { describeJsonValue, FLOAT32_OVERFLOW, memberPath, numberError } from '../common/validation';
+import { RequestValidationError } from '../errors';
+import {
+  describeJsonValue,
+  FLOAT32_OVERFLOW,
+  memberPath,
+  missingValueError,
+  numberError,
+} from '../validation';
 import { acceptsMissingValues, type DenseMatrix } from '../engine';
 import type { ServingModel } from '../model/serving-model';
 import type { OipDatatype, OipParameters } from './oip.dto';
@@ -103,10 +109,12 @@ export function parseInferRequest(
 function refuseMissing(x: DenseMatrix, field: string): void {
   const k = x.data.findIndex((v) => Number.isNaN(v));
   if (k < 0) return;
-  fail(
-    `${field}.data[${k}]`,
-    `is missing (null or NaN; row ${Math.floor(k / x.cols)}, column ${k % x.cols}), but this model does not accept missing values (GET /model: accepts_missing_values is false)`,
-  );
+  throw new RequestValidationError([
+    missingValueError(
+      `${field}.data[${k}]`,
+      `is missing (null or NaN; row ${Math.floor(k / x.cols)}, column ${k % x.cols})`,
+    ),
+  ]);
 }
 
 function parseInput(

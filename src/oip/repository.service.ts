@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { ModelNotFoundError, ModelReloadError, RequestValidationError } from '../common/errors';
-import { describeJsonValue } from '../common/validation';
+import { ModelNotFoundError, ModelReloadError, RequestValidationError } from '../errors';
+import { describeJsonValue } from '../validation';
 import { ModelLoader } from '../model/model-loader';
 import { ModelRegistry } from '../model/model-registry';
 import type { RepositoryIndexEntryDto } from './oip.dto';

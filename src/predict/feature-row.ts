@@ -1,5 +1,5 @@
-import { RequestValidationError, type FieldError } from '../common/errors';
-import { memberPath } from '../common/validation';
+import { RequestValidationError, type FieldError } from '../errors';
+import { memberPath, missingValueError } from '../validation';
 import { acceptsMissingValues, type DenseMatrix } from '../engine';
 import type { ServingModel } from '../model/serving-model';
 import type { PredictRequestDto } from './dto/predict-request.dto';
@@ -69,15 +69,6 @@ export function featureRow(body: PredictRequestDto, model: ServingModel): ArrayL
   if (missing.length > 0 && !acceptsMissingValues(model.artifact.forest)) errors.push(...missing);
   if (errors.length > 0) throw new RequestValidationError(errors);
   return row;
-}
-
-/** The 400 for a `null` sent to a model that does not accept missing values. */
-function missingValueError(field: string): FieldError {
-  return {
-    field,
-    message:
-      'is null (a missing value), but this model does not accept missing values (GET /model: accepts_missing_values is false; scikit-learn models from 1.6 on, and native models trained on data with missing values, do)',
-  };
 }
 
 /**

@@ -8,8 +8,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { ApiProblemResponses } from '../common/swagger';
-import { DtoValidationPipe } from '../common/validation';
+import { ApiProblemResponses } from '../openapi';
+import { DtoValidationPipe } from '../validation';
 import { contextOf } from '../http/request-context';
 import { ModelInfoDto } from '../model/dto/model-info.dto';
 import { ModelAdminService } from '../model/model-admin.service';

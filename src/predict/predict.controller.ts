@@ -1,7 +1,7 @@
 import { Body, Controller, Header, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { ApiProblemResponses } from '../common/swagger';
-import { DtoValidationPipe } from '../common/validation';
+import { ApiProblemResponses } from '../openapi';
+import { DtoValidationPipe } from '../validation';
 import type { Request } from 'express';
 import { contextOf } from '../http/request-context';
 import { PredictBatchRequestDto } from './dto/predict-batch-request.dto';

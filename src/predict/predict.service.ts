@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '../config';
-import { RequestValidationError } from '../common/errors';
+import { RequestValidationError } from '../errors';
 import type { RequestContext } from '../http/request-context';
 import { EXPLAIN_CHUNK_ROWS, ExplainService } from '../explain/explain.service';
 import { decisionAt, predictionAt, type ScoredRows } from '../scoring/scored-rows';

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsBoolean, ValidateIf } from 'class-validator';
-import { FastAccept, IsFeatureMatrix, matrixError, MAX_FEATURES } from '../../common/validation';
+import { FastAccept, IsFeatureMatrix, matrixError, MAX_FEATURES } from '../../validation';
 
 /** Hard ceiling on batch rows (`MAX_BATCH_ROWS` may only lower it). */
 export const BATCH_ROWS_CEILING = 1_000_000;

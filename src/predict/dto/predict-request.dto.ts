@@ -8,7 +8,7 @@ import {
   IsFeatureVector,
   MAX_FEATURES,
   vectorError,
-} from '../../common/validation';
+} from '../../validation';
 
 /**
  * The hot-path acceptor of {@link PredictRequestDto}: a plain object whose own keys are `data`

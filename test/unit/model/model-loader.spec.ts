@@ -1,6 +1,6 @@
 import { ConfigService } from '@nestjs/config';
 import { loadConfig, type AppConfig } from '../../../src/config';
-import { ModelNotFoundError } from '../../../src/common/errors';
+import { ModelNotFoundError } from '../../../src/errors';
 import { ModelLoader, readModelFile } from '../../../src/model/model-loader';
 import { ModelLoadError } from '../../../src/model/model-load.error';
 import { decodeServingModel, publicReason } from '../../../src/model/serving-model';

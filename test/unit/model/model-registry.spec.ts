@@ -3,7 +3,7 @@ import pino from 'pino';
 import { readFileSync } from 'node:fs';
 import { decodeArtifact } from '../../../src/artifact';
 import { loadConfig, type AppConfig } from '../../../src/config';
-import { ModelNotFoundError, ModelUnavailableError } from '../../../src/common/errors';
+import { ModelNotFoundError, ModelUnavailableError } from '../../../src/errors';
 import { MetricsService } from '../../../src/metrics/metrics.service';
 import { ModelLoader } from '../../../src/model/model-loader';
 import { ModelRegistry } from '../../../src/model/model-registry';

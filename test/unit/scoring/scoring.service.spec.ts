@@ -1,7 +1,7 @@
 import { ConfigService } from '@nestjs/config';
 import pino from 'pino';
 import { loadConfig, type AppConfig } from '../../../src/config';
-import { validateDto } from '../../../src/common/validation';
+import { validateDto } from '../../../src/validation';
 import { matrixFromRows, scoreSamples, type DenseMatrix } from '../../../src/engine';
 import { MetricsService } from '../../../src/metrics/metrics.service';
 import { ModelLoader } from '../../../src/model/model-loader';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { RequestValidationError } from '../../../src/common/errors';
-import { validateDto, validateDtoFully } from '../../../src/common/validation';
+import { RequestValidationError } from '../../../src/errors';
+import { validateDto, validateDtoFully } from '../../../src/validation';
 import {
   isAcceptableBatchBody,
   PredictBatchRequestDto,

@@ -12,8 +12,8 @@ import {
   RequestBodyError,
   RequestValidationError,
   RouteNotFoundError,
-} from '../../../src/common/errors';
-import { toErrorResponse } from '../../../src/common/problem';
+} from '../../../src/errors';
+import { toErrorResponse } from '../../../src/problem';
 import { ExplanationUnavailableError } from '../../../src/engine/errors';
 import { ExplanationUnavailableHttpError } from '../../../src/explain/explanation-unavailable.error';
 

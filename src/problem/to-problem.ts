@@ -9,8 +9,8 @@ import {
   RequestValidationError,
   RouteNotFoundError,
 } from '../errors';
-import { ExplanationUnavailableError } from '../../engine/errors';
-import { ExplanationUnavailableHttpError } from '../../explain/explanation-unavailable.error';
+import { ExplanationUnavailableError } from '../engine/errors';
+import { ExplanationUnavailableHttpError } from '../explain/explanation-unavailable.error';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES, type ProblemDetails } from './problem-details';
 
 /** Seconds a client should wait before retrying while no model is loaded. */

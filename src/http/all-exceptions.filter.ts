@@ -1,8 +1,8 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Inject } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { requestContextOf } from '../../http/request-context';
-import { PINO_ROOT } from '../../logging/logging.constants';
+import { requestContextOf } from './request-context';
+import { PINO_ROOT } from '../logging/logging.constants';
 import { toErrorResponse, toOipErrorResponse } from '../problem';
 
 /**

@@ -7,6 +7,7 @@ export {
   featureMapError,
   matrixError,
   memberPath,
+  missingValueError,
   numberError,
   vectorError,
 } from './feature-values';

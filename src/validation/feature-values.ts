@@ -146,3 +146,15 @@ export function featureMapError(value: unknown, field: string, maxKeys: number):
   }
   return null;
 }
+
+/**
+ * The 400 for a missing value sent to a model that does not accept missing values: `what` says
+ * what arrived (default: a JSON `null`). The domain API and the Open Inference Protocol give the
+ * same explanation.
+ */
+export function missingValueError(field: string, what = 'is null (a missing value)'): FieldError {
+  return {
+    field,
+    message: `${what}, but this model does not accept missing values (GET /model: accepts_missing_values is false; scikit-learn models from 1.6 on, and native models trained on data with missing values, do)`,
+  };
+}

@@ -4,7 +4,7 @@ import {
   matrixError,
   memberPath,
   vectorError,
-} from '../../../src/common/validation';
+} from '../../../src/validation';
 
 describe('feature value checks', () => {
   it('accepts finite float32-range numbers, including extremes and -0', () => {
