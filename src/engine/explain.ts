@@ -7,6 +7,7 @@ import { assertFiniteMatrix, type DenseMatrix } from './matrix';
 import { pathLengthSums } from './score';
 import { compileShapForest, type ShapForest } from './shap-forest';
 import { TreeShapWorkspace } from './tree-shap';
+import { leafTables, LeafTableWorkspace, type ShapLeafTables } from './tree-shap-tables';
 
 /**
  * Explanations of rows, in the units of the mean path length f(x) = E[h(x)]. For row i:
@@ -35,6 +36,7 @@ export interface Explanations {
 }
 
 const workspace = new TreeShapWorkspace();
+const tableWorkspace = new LeafTableWorkspace();
 let rowScratch = new Float64Array(0);
 let treeScratch = new Float64Array(0);
 
@@ -98,10 +100,11 @@ export function shapValuesOf(forest: FlatForest, x: DenseMatrix, out?: Float64Ar
   if (treeScratch.length < cols) treeScratch = new Float64Array(cols);
   const row = rowScratch;
   const plan = explainPlan(shap);
+  const tables = leafTables(shap);
   for (let i = 0; i < rows; i++) {
     const base = i * cols;
     for (let j = 0; j < cols; j++) row[j] = Math.fround(x.data[base + j]);
-    explainRow(plan, shap, row, shapValues, base);
+    explainRow(plan, shap, tables, row, shapValues, base);
   }
   return shapValues;
 }
@@ -110,6 +113,7 @@ export function shapValuesOf(forest: FlatForest, x: DenseMatrix, out?: Float64Ar
 function explainRow(
   plan: ExplainPlan,
   shap: ShapForest,
+  tables: ShapLeafTables,
   row: Float64Array,
   out: Float64Array,
   base: number,
@@ -119,12 +123,8 @@ function explainRow(
     const columns = plan.treeColumns[t];
     const tc = plan.cells[t];
     if (tc === null) {
-      workspace.explainTree(shap, t, row, tmp, 0);
-      for (let k = 0; k < columns.length; k++) {
-        const c = columns[k];
-        out[base + c] += tmp[c];
-        tmp[c] = 0;
-      }
+      // Never memoised: straight into the row's values, as shap adds every tree's terms.
+      explainTree(shap, tables, t, row, out, base);
       continue;
     }
     const k = columns.length;
@@ -135,7 +135,7 @@ function explainRow(
     const cell = cellOf(tc, row);
     const at = cell * k;
     if (tc.filled[cell] === 0) {
-      workspace.explainTree(shap, t, row, tmp, 0);
+      explainTree(shap, tables, t, row, tmp, 0);
       for (let j = 0; j < k; j++) {
         tc.values[at + j] = tmp[columns[j]];
         tmp[columns[j]] = 0;
@@ -144,6 +144,22 @@ function explainRow(
     }
     for (let j = 0; j < k; j++) out[base + columns[j]] += tc.values[at + j];
   }
+}
+
+/**
+ * Adds tree `t`'s values for the row to `phi[offset + column]`: by its leaf tables, else (a leaf
+ * with too many path features, or past the memory budget) by the recursion.
+ */
+function explainTree(
+  shap: ShapForest,
+  tables: ShapLeafTables,
+  t: number,
+  row: Float64Array,
+  phi: Float64Array,
+  offset: number,
+): void {
+  if (tables.tabled[t] === 1) tableWorkspace.explainTree(shap, tables, t, row, phi, offset);
+  else workspace.explainTree(shap, t, row, phi, offset);
 }
 
 /**
