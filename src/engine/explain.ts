@@ -2,8 +2,8 @@ import { averagePathLength } from './average-path-length';
 import { compileForest } from './compile-forest';
 import { InvalidInputError } from './errors';
 import { cellOf, explainPlan, type ExplainPlan } from './explain-cells';
-import type { FlatForest } from './forest';
-import { assertFiniteMatrix, type DenseMatrix } from './matrix';
+import { acceptsMissingValues, type FlatForest } from './forest';
+import { assertFiniteMatrix, assertMatrixShape, type DenseMatrix } from './matrix';
 import { pathLengthSums } from './score';
 import { compileShapForest, type ShapForest } from './shap-forest';
 import { TreeShapWorkspace } from './tree-shap';
@@ -54,13 +54,20 @@ let treeScratch = new Float64Array(0);
  * `pathLength` comes from the scorer (`pathLengthSums / nEstimators`), so
  * `-2^(-pathLength / normalizer)` is the served `score_samples` to within an ulp or two.
  *
- * Costs O(T * L * D^2) per row (T trees, L leaves per tree, D depth), except for trees that
- * split on few columns, whose values are memoised per cell of their threshold grid
- * (`explain-cells.ts`): two binary searches per tree once the cell was seen. Each tree's values
- * are summed on their own and then added to the row's, memoised or not, so the result does not
- * depend on what was explained before.
+ * Missing values: for a model that accepts them (scikit-learn >= 1.6, native fits on data with
+ * NaN), a NaN takes each split's `missing_go_to_left` child, as shap's `children_default` does,
+ * and infinities compare like any value; other models refuse non-finite values, as scoring does.
+ *
+ * Cost per row and tree: one pass over the tree's nodes and K table lookups per leaf (K <= D
+ * distinct features on its path) with the per-leaf tables of `tree-shap-tables.ts`, else (a
+ * leaf with more than 12 distinct path features, or past the tables' memory budget) the
+ * O(L * D^2) recursion of `tree-shap.ts`. Trees that split on few columns are memoised per cell
+ * of their threshold grid (`explain-cells.ts`): two binary searches per tree once the cell was
+ * seen. A memoised tree's values are summed on their own and then added to the row's, whether
+ * they were memoised yet or not, so the result does not depend on what was explained before.
  *
  * @throws InvalidInputError for a malformed matrix, a wrong column count or non-finite values
+ *   the model does not accept
  * @throws ExplanationUnavailableError when the forest has no node weights (version-1 artifact)
  */
 export function explainSamples(forest: FlatForest, x: DenseMatrix): Explanations {
@@ -82,10 +89,11 @@ export function explainSamples(forest: FlatForest, x: DenseMatrix): Explanations
  * into `out` when given: what a caller that already has the scores needs.
  *
  * @throws InvalidInputError for a malformed matrix, a wrong column count or non-finite values
+ *   the model does not accept
  * @throws ExplanationUnavailableError when the forest has no node weights (version-1 artifact)
  */
 export function shapValuesOf(forest: FlatForest, x: DenseMatrix, out?: Float64Array): Float64Array {
-  assertFiniteMatrix(x, forest.nFeatures);
+  assertExplainable(forest, x);
   const shap = compileShapForest(forest);
   const cols = x.cols;
   const rows = x.rows;
@@ -101,15 +109,33 @@ export function shapValuesOf(forest: FlatForest, x: DenseMatrix, out?: Float64Ar
   const row = rowScratch;
   const plan = explainPlan(shap);
   const tables = leafTables(shap);
+  const acceptsMissing = shap.missingChild !== null;
   for (let i = 0; i < rows; i++) {
     const base = i * cols;
-    for (let j = 0; j < cols; j++) row[j] = Math.fround(x.data[base + j]);
-    explainRow(plan, shap, tables, row, shapValues, base);
+    let missing = false;
+    for (let j = 0; j < cols; j++) {
+      const v = Math.fround(x.data[base + j]);
+      row[j] = v;
+      if (v !== v) missing = acceptsMissing;
+    }
+    explainRow(plan, shap, tables, row, shapValues, base, missing);
   }
   return shapValues;
 }
 
-/** Adds every tree's values for one float32-rounded row to `out[base + column]`. */
+/**
+ * Validates `x` as scoring does: finite values, unless the model accepts missing values (NaN,
+ * routed by each split's `missing_go_to_left`) and infinities.
+ */
+function assertExplainable(forest: FlatForest, x: DenseMatrix): void {
+  if (acceptsMissingValues(forest)) assertMatrixShape(x, forest.nFeatures);
+  else assertFiniteMatrix(x, forest.nFeatures);
+}
+
+/**
+ * Adds every tree's values for one float32-rounded row to `out[base + column]`. A row with a
+ * missing value (`missing`) bypasses the cell memo: its cell does not decide where NaN goes.
+ */
 function explainRow(
   plan: ExplainPlan,
   shap: ShapForest,
@@ -117,6 +143,7 @@ function explainRow(
   row: Float64Array,
   out: Float64Array,
   base: number,
+  missing: boolean,
 ): void {
   const tmp = treeScratch;
   for (let t = 0; t < shap.nTrees; t++) {
@@ -124,10 +151,19 @@ function explainRow(
     const tc = plan.cells[t];
     if (tc === null) {
       // Never memoised: straight into the row's values, as shap adds every tree's terms.
-      explainTree(shap, tables, t, row, out, base);
+      explainTree(shap, tables, t, row, out, base, missing);
       continue;
     }
     const k = columns.length;
+    if (missing) {
+      // Summed on its own first, as a memoised tree's values are.
+      explainTree(shap, tables, t, row, tmp, 0, true);
+      for (let j = 0; j < k; j++) {
+        out[base + columns[j]] += tmp[columns[j]];
+        tmp[columns[j]] = 0;
+      }
+      continue;
+    }
     if (tc.values === null || tc.filled === null) {
       tc.values = new Float64Array(tc.cells * k);
       tc.filled = new Uint8Array(tc.cells);
@@ -135,7 +171,7 @@ function explainRow(
     const cell = cellOf(tc, row);
     const at = cell * k;
     if (tc.filled[cell] === 0) {
-      explainTree(shap, tables, t, row, tmp, 0);
+      explainTree(shap, tables, t, row, tmp, 0, false);
       for (let j = 0; j < k; j++) {
         tc.values[at + j] = tmp[columns[j]];
         tmp[columns[j]] = 0;
@@ -157,9 +193,13 @@ function explainTree(
   row: Float64Array,
   phi: Float64Array,
   offset: number,
+  missing: boolean,
 ): void {
-  if (tables.tabled[t] === 1) tableWorkspace.explainTree(shap, tables, t, row, phi, offset);
-  else workspace.explainTree(shap, t, row, phi, offset);
+  if (tables.tabled[t] === 1) {
+    tableWorkspace.explainTree(shap, tables, t, row, phi, offset, missing);
+  } else {
+    workspace.explainTree(shap, t, row, phi, offset);
+  }
 }
 
 /**
@@ -168,7 +208,8 @@ function explainTree(
  * `score_samples = -2^(-f / c(max_samples))`.
  */
 export function meanPathLengths(forest: FlatForest, x: DenseMatrix): Float64Array {
-  if (x.rows > FEW_ROWS) {
+  // The scorer routes missing values; the direct walk below is for finite rows.
+  if (x.rows > FEW_ROWS || acceptsMissingValues(forest)) {
     const sums = pathLengthSums(forest, x);
     for (let i = 0; i < sums.length; i++) sums[i] /= forest.nEstimators;
     return sums;

@@ -286,6 +286,8 @@ export class LeafTableWorkspace {
    * (`tables.tabled[tree] === 1`).
    *
    * @param x the row, already rounded to float32 (as scoring compares it)
+   * @param missing true when `x` holds a NaN (a missing value, for a forest with
+   *   `missingChild`): NaN then takes the split's missing-value child, as in shap
    */
   explainTree(
     shap: ShapForest,
@@ -294,10 +296,12 @@ export class LeafTableWorkspace {
     x: ArrayLike<number>,
     phi: Float64Array,
     phiOffset: number,
+    missing = false,
   ): void {
     if (this.mask.length < tables.maxTreeNodes) this.mask = new Int32Array(tables.maxTreeNodes);
     const mask = this.mask;
     const { left, right, threshold } = shap;
+    const missingChild = missing ? shap.missingChild : null;
     const split = shap.column;
     const { bit, pathFeatures, tableAt, featureAt, column, satisfiedFactor, table } = tables;
     const base = shap.roots[tree];
@@ -308,7 +312,9 @@ export class LeafTableWorkspace {
       const l = left[g];
       if (l >= 0) {
         // Branch-free: the row's side keeps the mask, the other side adds the feature's bit.
-        const goLeft = +(x[split[g]] <= threshold[g]);
+        const v = x[split[g]];
+        const goLeft =
+          missingChild !== null && v !== v ? +(missingChild[g] === l) : +(v <= threshold[g]);
         const b = bit[g];
         mask[l - base] = m | (b & (goLeft - 1));
         mask[right[g] - base] = m | (b & -goLeft);

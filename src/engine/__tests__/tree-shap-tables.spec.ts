@@ -109,6 +109,42 @@ describe('leaf tables', () => {
     );
   });
 
+  it('route a missing value (NaN) as the recursion does, by the split’s missing-value child', () => {
+    const cols = 6;
+    const x = data(31, 400, cols);
+    for (let k = 0; k < x.data.length; k += 7) x.data[k] = NaN;
+    const model = fitIsolationForest(x, { nEstimators: 8, randomState: 4 });
+    const shap = compileShapForest(model.forest);
+    expect(shap.missingChild).not.toBeNull();
+    const tables = buildLeafTables(shap, Infinity);
+    const recursion = new TreeShapWorkspace();
+    const lookup = new LeafTableWorkspace();
+    const rows = rowsOf(data(32, 12, cols));
+    rows.forEach((r, i) => {
+      r[i % cols] = NaN;
+      if (i % 3 === 0) r[(i + 1) % cols] = NaN;
+    });
+    const a = new Float64Array(cols);
+    const b = new Float64Array(cols);
+    let maxDiff = 0;
+    let moved = 0;
+    for (let t = 0; t < shap.nTrees; t++) {
+      for (const row of rows) {
+        a.fill(0);
+        b.fill(0);
+        recursion.explainTree(shap, t, row, a, 0);
+        lookup.explainTree(shap, tables, t, row, b, 0, true);
+        for (let j = 0; j < cols; j++) maxDiff = Math.max(maxDiff, Math.abs(a[j] - b[j]));
+        // Without the flag a NaN compares false and goes right: other values somewhere.
+        b.fill(0);
+        lookup.explainTree(shap, tables, t, row, b, 0, false);
+        for (let j = 0; j < cols; j++) if (Math.abs(a[j] - b[j]) > 1e-9) moved++;
+      }
+    }
+    expect(maxDiff).toBeLessThanOrEqual(1e-13);
+    expect(moved).toBeGreaterThan(0);
+  });
+
   it('leave trees with a leaf of more than 12 distinct path features to the recursion', () => {
     // max_samples 8192: trees 13 deep; with 40 columns some leaves have 13 distinct features.
     const cols = 40;
@@ -177,6 +213,7 @@ describe('leaf tables', () => {
       right: Int32Array.of(2, -1, -1),
       column: Int32Array.of(0, -2, -2),
       threshold: Float64Array.of(0.5, -2, -2),
+      missingChild: null,
       cover: Float64Array.of(4, 4, 0),
       value: Float64Array.of(1, 1, 2),
       expectedValue: 1,
