@@ -52,6 +52,8 @@ export async function runWrk(options: {
   readonly connections: number;
   readonly durationS: number;
   readonly threads: number;
+  /** Extra request headers (Content-Type is always JSON). */
+  readonly headers?: Readonly<Record<string, string>>;
 }): Promise<WrkResult> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-wrk-'));
   const script = join(dir, 'post.lua');
@@ -60,6 +62,9 @@ export async function runWrk(options: {
     [
       'wrk.method = "POST"',
       'wrk.headers["Content-Type"] = "application/json"',
+      ...Object.entries(options.headers ?? {}).map(
+        ([name, value]) => `wrk.headers[${JSON.stringify(name)}] = ${JSON.stringify(value)}`,
+      ),
       `wrk.body = ${JSON.stringify(options.body)}`,
       '',
     ].join('\n'),
