@@ -276,10 +276,14 @@ function load(port: number, bodies: readonly string[], duration: number): Promis
           },
         ],
       },
-      (err) => {
+      (err, result) => {
         if (err) reject(err);
         else if (failed > 0) reject(new Error(`${failed} requests failed`));
-        else resolve(ok / duration);
+        // Connection errors and timeouts give no response event: without this a round in
+        // which the service never answered would print 0 req/s as a figure.
+        else if (result.errors > 0 || result.timeouts > 0 || ok === 0) {
+          reject(new Error(`${result.errors} errors, ${result.timeouts} timeouts, ${ok} answers`));
+        } else resolve(ok / duration);
       },
     );
     instance.on('response', (_c: unknown, status: number) => {
