@@ -6,7 +6,9 @@
  *    (100 trees, 2 features) and on a 40-feature model (100 trees, native fit of deterministic
  *    data), over distinct float32 rows. "cold" is the first pass on a freshly loaded forest (every
  *    tree's cell memo empty: what a new model pays), "warm" a second pass over the same rows. One
- *    row: the median of single-row calls over distinct rows, cold and warm.
+ *    row: the median of single-row calls over distinct rows, cold and warm. Also the memory of
+ *    the forest's TreeSHAP leaf tables and the time of a fresh forest's first one-row
+ *    explanation (conversion and tables, which the cold pass does not count).
  * 2. shap, in the same run, when the pinned environment exists (`.cache/shap-venv`, made by
  *    `python3 scripts/shap/shap_env.py` or the fixture script): scikit-learn fits the same data
  *    with the same parameters (the same trees) and `TreeExplainer(model).shap_values` explains the
@@ -31,8 +33,10 @@ import { join } from 'node:path';
 import { decodeArtifact } from '../artifact';
 import { syntheticServerData } from '../cli/synthetic-server-data';
 import {
+  compileShapForest,
   explainSamples,
   fitIsolationForest,
+  leafTables,
   type DenseMatrix,
   type FlatForest,
   type IsolationForestOptions,
@@ -96,6 +100,11 @@ interface Case {
 }
 
 interface EngineResult {
+  /** First explanation of a freshly loaded forest: conversion and leaf tables, one row. */
+  readonly prepareMs: number;
+  /** Bytes of the forest's TreeSHAP leaf tables, and how many trees have them. */
+  readonly tableBytes: number;
+  readonly tabledTrees: number;
   readonly coldRowsPerSecond: number;
   readonly warmRowsPerSecond: number;
   readonly oneRowColdMs: number;
@@ -113,6 +122,7 @@ function timeEngine(c: Case, rounds: number): EngineResult {
   const warm: number[] = [];
   const oneCold: number[] = [];
   const oneWarm: number[] = [];
+  const prepare: number[] = [];
   let shapValues: ArrayLike<number> = [];
   const single = Math.min(c.rows.rows, 300);
   const F = c.rows.cols;
@@ -123,9 +133,11 @@ function timeEngine(c: Case, rounds: number): EngineResult {
   for (let r = 0; r < rounds; r++) {
     const forest = fresh(c.forest);
     const passForest = fresh(c.forest);
-    compile(forest);
-    compile(passForest);
     let t = performance.now();
+    compile(forest);
+    prepare.push(performance.now() - t);
+    compile(passForest);
+    t = performance.now();
     shapValues = explainSamples(passForest, c.rows).shapValues;
     cold.push(c.rows.rows / ((performance.now() - t) / 1000));
     t = performance.now();
@@ -145,7 +157,11 @@ function timeEngine(c: Case, rounds: number): EngineResult {
     oneCold.push(median(coldSingles));
     oneWarm.push(median(warmSingles));
   }
+  const tables = leafTables(compileShapForest(c.forest));
   return {
+    prepareMs: median(prepare),
+    tableBytes: tables.bytes,
+    tabledTrees: tables.tabled.reduce((a, b) => a + b, 0),
     coldRowsPerSecond: median(cold),
     warmRowsPerSecond: median(warm),
     oneRowColdMs: median(oneCold),
@@ -260,10 +276,14 @@ function load(port: number, bodies: readonly string[], duration: number): Promis
           },
         ],
       },
-      (err) => {
+      (err, result) => {
         if (err) reject(err);
         else if (failed > 0) reject(new Error(`${failed} requests failed`));
-        else resolve(ok / duration);
+        // Connection errors and timeouts give no response event: without this a round in
+        // which the service never answered would print 0 req/s as a figure.
+        else if (result.errors > 0 || result.timeouts > 0 || ok === 0) {
+          reject(new Error(`${result.errors} errors, ${result.timeouts} timeouts, ${ok} answers`));
+        } else resolve(ok / duration);
       },
     );
     instance.on('response', (_c: unknown, status: number) => {
@@ -318,6 +338,9 @@ async function main(): Promise<void> {
     }
   }
   const engine: EngineResult[] = engineRuns.map((runs) => ({
+    prepareMs: median(runs.map((x) => x.prepareMs)),
+    tableBytes: runs[0].tableBytes,
+    tabledTrees: runs[0].tabledTrees,
     coldRowsPerSecond: median(runs.map((x) => x.coldRowsPerSecond)),
     warmRowsPerSecond: median(runs.map((x) => x.warmRowsPerSecond)),
     oneRowColdMs: median(runs.map((x) => x.oneRowColdMs)),
@@ -363,6 +386,10 @@ async function main(): Promise<void> {
   cases.forEach((c, k) => {
     const e = engine[k];
     console.log(`\n${c.name}, ${c.rows.rows} distinct rows`);
+    console.log(
+      `  leaf tables           ${(e.tableBytes / 2 ** 20).toFixed(2)} MiB, ` +
+        `${e.tabledTrees}/${c.forest.nEstimators} trees; first explain ${e.prepareMs.toFixed(1)} ms`,
+    );
     console.log(`  ours, cold memo       ${fmt(e.coldRowsPerSecond)} rows/s`);
     console.log(`  ours, warm            ${fmt(e.warmRowsPerSecond)} rows/s`);
     console.log(
@@ -392,6 +419,9 @@ async function main(): Promise<void> {
       rounds,
       engine: cases.map((c, k) => ({
         model: c.name,
+        tableBytes: engine[k].tableBytes,
+        tabledTrees: engine[k].tabledTrees,
+        prepareMs: engine[k].prepareMs,
         coldRowsPerSecond: engine[k].coldRowsPerSecond,
         warmRowsPerSecond: engine[k].warmRowsPerSecond,
         oneRowColdMs: engine[k].oneRowColdMs,

@@ -2,11 +2,12 @@ import { averagePathLength } from './average-path-length';
 import { compileForest } from './compile-forest';
 import { InvalidInputError } from './errors';
 import { cellOf, explainPlan, type ExplainPlan } from './explain-cells';
-import type { FlatForest } from './forest';
-import { assertFiniteMatrix, type DenseMatrix } from './matrix';
+import { acceptsMissingValues, type FlatForest } from './forest';
+import { assertFiniteMatrix, assertMatrixShape, type DenseMatrix } from './matrix';
 import { pathLengthSums } from './score';
 import { compileShapForest, type ShapForest } from './shap-forest';
 import { TreeShapWorkspace } from './tree-shap';
+import { leafTables, LeafTableWorkspace, type ShapLeafTables } from './tree-shap-tables';
 
 /**
  * Explanations of rows, in the units of the mean path length f(x) = E[h(x)]. For row i:
@@ -35,6 +36,7 @@ export interface Explanations {
 }
 
 const workspace = new TreeShapWorkspace();
+const tableWorkspace = new LeafTableWorkspace();
 let rowScratch = new Float64Array(0);
 let treeScratch = new Float64Array(0);
 
@@ -52,13 +54,20 @@ let treeScratch = new Float64Array(0);
  * `pathLength` comes from the scorer (`pathLengthSums / nEstimators`), so
  * `-2^(-pathLength / normalizer)` is the served `score_samples` to within an ulp or two.
  *
- * Costs O(T * L * D^2) per row (T trees, L leaves per tree, D depth), except for trees that
- * split on few columns, whose values are memoised per cell of their threshold grid
- * (`explain-cells.ts`): two binary searches per tree once the cell was seen. Each tree's values
- * are summed on their own and then added to the row's, memoised or not, so the result does not
- * depend on what was explained before.
+ * Missing values: for a model that accepts them (scikit-learn >= 1.6, native fits on data with
+ * NaN), a NaN takes each split's `missing_go_to_left` child, as shap's `children_default` does,
+ * and infinities compare like any value; other models refuse non-finite values, as scoring does.
+ *
+ * Cost per row and tree: one pass over the tree's nodes and K table lookups per leaf (K <= D
+ * distinct features on its path) with the per-leaf tables of `tree-shap-tables.ts`, else (a
+ * leaf with more than 12 distinct path features, or past the tables' memory budget) the
+ * O(L * D^2) recursion of `tree-shap.ts`. Trees that split on few columns are memoised per cell
+ * of their threshold grid (`explain-cells.ts`): two binary searches per tree once the cell was
+ * seen. A memoised tree's values are summed on their own and then added to the row's, whether
+ * they were memoised yet or not, so the result does not depend on what was explained before.
  *
  * @throws InvalidInputError for a malformed matrix, a wrong column count or non-finite values
+ *   the model does not accept
  * @throws ExplanationUnavailableError when the forest has no node weights (version-1 artifact)
  */
 export function explainSamples(forest: FlatForest, x: DenseMatrix): Explanations {
@@ -80,10 +89,11 @@ export function explainSamples(forest: FlatForest, x: DenseMatrix): Explanations
  * into `out` when given: what a caller that already has the scores needs.
  *
  * @throws InvalidInputError for a malformed matrix, a wrong column count or non-finite values
+ *   the model does not accept
  * @throws ExplanationUnavailableError when the forest has no node weights (version-1 artifact)
  */
 export function shapValuesOf(forest: FlatForest, x: DenseMatrix, out?: Float64Array): Float64Array {
-  assertFiniteMatrix(x, forest.nFeatures);
+  assertExplainable(forest, x);
   const shap = compileShapForest(forest);
   const cols = x.cols;
   const rows = x.rows;
@@ -98,36 +108,62 @@ export function shapValuesOf(forest: FlatForest, x: DenseMatrix, out?: Float64Ar
   if (treeScratch.length < cols) treeScratch = new Float64Array(cols);
   const row = rowScratch;
   const plan = explainPlan(shap);
+  const tables = leafTables(shap);
+  const acceptsMissing = shap.missingChild !== null;
   for (let i = 0; i < rows; i++) {
     const base = i * cols;
-    for (let j = 0; j < cols; j++) row[j] = Math.fround(x.data[base + j]);
-    explainRow(plan, shap, row, shapValues, base);
+    let missing = false;
+    for (let j = 0; j < cols; j++) {
+      const v = Math.fround(x.data[base + j]);
+      row[j] = v;
+      if (v !== v) missing = acceptsMissing;
+    }
+    explainRow(plan, shap, tables, row, shapValues, base, missing);
   }
   return shapValues;
 }
 
-/** Adds every tree's values for one float32-rounded row to `out[base + column]`. */
+/**
+ * Validates `x` as scoring does: finite values, unless the model accepts missing values (NaN,
+ * routed by each split's `missing_go_to_left`) and infinities.
+ */
+function assertExplainable(forest: FlatForest, x: DenseMatrix): void {
+  if (acceptsMissingValues(forest)) assertMatrixShape(x, forest.nFeatures);
+  else assertFiniteMatrix(x, forest.nFeatures);
+}
+
+/**
+ * Adds every tree's values for one float32-rounded row to `out[base + column]`. A row with a
+ * missing value (`missing`) bypasses the cell memo: its cell does not decide where NaN goes.
+ */
 function explainRow(
   plan: ExplainPlan,
   shap: ShapForest,
+  tables: ShapLeafTables,
   row: Float64Array,
   out: Float64Array,
   base: number,
+  missing: boolean,
 ): void {
   const tmp = treeScratch;
   for (let t = 0; t < shap.nTrees; t++) {
     const columns = plan.treeColumns[t];
     const tc = plan.cells[t];
     if (tc === null) {
-      workspace.explainTree(shap, t, row, tmp, 0);
-      for (let k = 0; k < columns.length; k++) {
-        const c = columns[k];
-        out[base + c] += tmp[c];
-        tmp[c] = 0;
-      }
+      // Never memoised: straight into the row's values, as shap adds every tree's terms.
+      explainTree(shap, tables, t, row, out, base, missing);
       continue;
     }
     const k = columns.length;
+    if (missing) {
+      // Summed on its own first, as a memoised tree's values are.
+      explainTree(shap, tables, t, row, tmp, 0, true);
+      for (let j = 0; j < k; j++) {
+        out[base + columns[j]] += tmp[columns[j]];
+        tmp[columns[j]] = 0;
+      }
+      continue;
+    }
     if (tc.values === null || tc.filled === null) {
       tc.values = new Float64Array(tc.cells * k);
       tc.filled = new Uint8Array(tc.cells);
@@ -135,7 +171,7 @@ function explainRow(
     const cell = cellOf(tc, row);
     const at = cell * k;
     if (tc.filled[cell] === 0) {
-      workspace.explainTree(shap, t, row, tmp, 0);
+      explainTree(shap, tables, t, row, tmp, 0, false);
       for (let j = 0; j < k; j++) {
         tc.values[at + j] = tmp[columns[j]];
         tmp[columns[j]] = 0;
@@ -147,12 +183,33 @@ function explainRow(
 }
 
 /**
+ * Adds tree `t`'s values for the row to `phi[offset + column]`: by its leaf tables, else (a leaf
+ * with too many path features, or past the memory budget) by the recursion.
+ */
+function explainTree(
+  shap: ShapForest,
+  tables: ShapLeafTables,
+  t: number,
+  row: Float64Array,
+  phi: Float64Array,
+  offset: number,
+  missing: boolean,
+): void {
+  if (tables.tabled[t] === 1) {
+    tableWorkspace.explainTree(shap, tables, t, row, phi, offset, missing);
+  } else {
+    workspace.explainTree(shap, t, row, phi, offset);
+  }
+}
+
+/**
  * f(x) for every row of `x`: the mean path length over the trees (scikit-learn's internal
  * per-row sum divided by `nEstimators`), the quantity explanations decompose;
  * `score_samples = -2^(-f / c(max_samples))`.
  */
 export function meanPathLengths(forest: FlatForest, x: DenseMatrix): Float64Array {
-  if (x.rows > FEW_ROWS) {
+  // The scorer routes missing values; the direct walk below is for finite rows.
+  if (x.rows > FEW_ROWS || acceptsMissingValues(forest)) {
     const sums = pathLengthSums(forest, x);
     for (let i = 0; i < sums.length; i++) sums[i] /= forest.nEstimators;
     return sums;

@@ -34,4 +34,12 @@ export {
 } from './explain';
 export { compileShapForest, type ShapForest } from './shap-forest';
 export { TreeShapWorkspace } from './tree-shap';
+export {
+  buildLeafTables,
+  DEFAULT_TABLE_BUDGET_BYTES,
+  leafTables,
+  LeafTableWorkspace,
+  MAX_TABLED_PATH_FEATURES,
+  type ShapLeafTables,
+} from './tree-shap-tables';
 export { pairwiseSum } from './pairwise-sum';

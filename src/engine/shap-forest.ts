@@ -43,6 +43,12 @@ export interface ShapForest {
   readonly column: Int32Array;
   /** Split threshold (float64), compared with float32-rounded inputs. */
   readonly threshold: Float64Array;
+  /**
+   * Global id of the child a missing value (NaN) takes (scikit-learn's `missing_go_to_left`,
+   * shap's `children_default`), -1 at a leaf; null when the model does not accept missing
+   * values (rows are then finite).
+   */
+  readonly missingChild: Int32Array | null;
   /** Node cover: `weighted_n_node_samples`. */
   readonly cover: Float64Array;
   /** shap's node values, already scaled by 1/T. */
@@ -85,6 +91,8 @@ export function compileShapForest(forest: FlatForest): ShapForest {
   const right = new Int32Array(nNodes);
   const column = new Int32Array(nNodes);
   const threshold = new Float64Array(nNodes);
+  const missingLeft = forest.missingGoToLeft;
+  const missingChild = missingLeft === undefined ? null : new Int32Array(nNodes).fill(-1);
   const cover = Float64Array.from(weights);
   const value = new Float64Array(nNodes);
   const depth = new Int32Array(nNodes);
@@ -119,6 +127,9 @@ export function compileShapForest(forest: FlatForest): ShapForest {
       right[g] = base + r;
       column[g] = subset ? forest.treeFeatures[t * forest.maxFeatures + f] : f;
       threshold[g] = forest.threshold[g];
+      if (missingLeft !== undefined && missingChild !== null) {
+        missingChild[g] = missingLeft[g] === 1 ? base + l : base + r;
+      }
       depth[base + l] = depth[g] + 1;
       depth[base + r] = depth[g] + 1;
     }
@@ -158,6 +169,7 @@ export function compileShapForest(forest: FlatForest): ShapForest {
     right,
     column,
     threshold,
+    missingChild,
     cover,
     value,
     expectedValue,

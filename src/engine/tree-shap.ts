@@ -38,7 +38,8 @@ export class TreeShapWorkspace {
   /**
    * Adds tree `tree`'s Shapley values for row `x` to `phi[phiOffset + column]`.
    *
-   * @param x the row, already rounded to float32 (as scoring compares it), `nFeatures` values
+   * @param x the row, already rounded to float32 (as scoring compares it), `nFeatures` values;
+   *   NaN (missing) only for a forest with `missingChild`
    */
   explainTree(
     forest: ShapForest,
@@ -94,7 +95,14 @@ function recurse(
 
   const right = forest.right[node];
   const split = forest.column[node];
-  const hot = x[split] <= forest.threshold[node] ? left : right;
+  // shap's order: a missing value takes the default child, others compare with the threshold.
+  const v = x[split];
+  const hot =
+    v !== v && forest.missingChild !== null
+      ? forest.missingChild[node]
+      : v <= forest.threshold[node]
+        ? left
+        : right;
   const cold = hot === left ? right : left;
   const cover = forest.cover;
   const w = cover[node];

@@ -202,6 +202,51 @@ describe('explanations of scikit-learn pickles over HTTP', () => {
     }
   });
 
+  it('explains rows with missing values (null) as shap does, for a model that accepts them', async () => {
+    // scikit-learn 1.6.1 model fitted on data with NaN (scripts/shap/gen-shap-missing-fixtures.py).
+    const missingDir = join(__dirname, '..', 'fixtures', 'shap-missing');
+    const fixture = JSON.parse(
+      readFileSync(join(missingDir, 'missing-values-5d.json'), 'utf8'),
+    ) as { rows: (number | string | null)[][]; shap_values: number[][]; score_samples: number[] };
+    // JSON requests carry no infinities: the rows with finite or missing cells.
+    const picked = fixture.rows
+      .map((row, i) => ({ row, i }))
+      .filter(({ row }) => row.every((v) => typeof v !== 'string'));
+    expect(picked.some(({ row }) => row.includes(null))).toBe(true);
+    const t = await startTestApp({ MODEL_PATH: join(missingDir, 'missing-values-5d.pkl') });
+    try {
+      const res = await postJson(`${t.url}/predict/batch`, {
+        data: picked.map(({ row }) => row),
+        explain: true,
+      });
+      expect(res.status).toBe(200);
+      res.body.predictions.forEach(
+        (
+          p: {
+            anomaly_score: number;
+            explanation: { shap_values: number[]; expected_value: number; path_length: number };
+          },
+          k: number,
+        ) => {
+          const i = picked[k].i;
+          p.explanation.shap_values.forEach((v: number, j: number) =>
+            expect(Math.abs(v - fixture.shap_values[i][j])).toBeLessThanOrEqual(1e-12),
+          );
+          const x = p.explanation;
+          expect(Math.abs(x.expected_value + sum(x.shap_values) - x.path_length)).toBeLessThan(
+            1e-12,
+          );
+          expect(Math.abs(p.anomaly_score + fixture.score_samples[i])).toBeLessThan(1e-15);
+        },
+      );
+      const one = await postJson(`${t.url}/predict`, { data: [null, 0, 0, 0, 0], explain: true });
+      expect(one.status).toBe(200);
+      expect(one.body.explanation.shap_values).toHaveLength(5);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('keeps the event loop turning while it explains a large batch', async () => {
     const fixture = loadShapCase('wide-16d');
     const t = await startTestApp({ MODEL_PATH: join(SHAP_DIR, 'wide-16d.pkl') });

@@ -32,6 +32,17 @@ function data(seed: number, rows: number, cols: number, constantColumn = -1): De
   return { data: out, rows, cols };
 }
 
+/** The same matrix with about one cell in four missing (NaN), and row 0's first cell. */
+function withMissing(x: DenseMatrix, seed: number): DenseMatrix {
+  const out = Float64Array.from(x.data);
+  let s = seed >>> 0 || 1;
+  for (let k = 0; k < out.length; k++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    if (s >>> 30 === 0 || k === 0) out[k] = NaN;
+  }
+  return { ...x, data: out };
+}
+
 /** Leaf value, cover and routing of node g of the single tree, in shap's regression-tree form. */
 function bruteForceShapley(forest: FlatForest, x: Float64Array): Float64Array {
   const M = forest.nFeatures;
@@ -43,7 +54,11 @@ function bruteForceShapley(forest: FlatForest, x: Float64Array): Float64Array {
     if (l < 0) return shap.value[u];
     const r = shap.right[u];
     const f = shap.column[u];
-    if (S & (1 << f)) return game(x[f] <= shap.threshold[u] ? l : r, S);
+    if (S & (1 << f)) {
+      // A missing value takes the split's missing-value child (models that accept NaN).
+      if (Number.isNaN(x[f]) && shap.missingChild !== null) return game(shap.missingChild[u], S);
+      return game(x[f] <= shap.threshold[u] ? l : r, S);
+    }
     return (shap.cover[l] * game(l, S) + shap.cover[r] * game(r, S)) / shap.cover[u];
   };
   const fact = (n: number): number => (n <= 1 ? 1 : n * fact(n - 1));
@@ -108,6 +123,35 @@ describe('explainSamples: Shapley properties', () => {
           for (let j = 0; j < cols; j++) {
             expect(Math.abs(e.shapValues[i * cols + j] - brute[j])).toBeLessThanOrEqual(1e-12);
           }
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('rows with missing values: a one-tree forest fitted on data with NaN matches brute force', () => {
+    fc.assert(
+      fc.property(shapeArb, ({ seed, cols, maxSamples, bootstrap, subset }) => {
+        const x = withMissing(data(seed, 80, cols), seed);
+        const model = fitIsolationForest(x, {
+          nEstimators: 1,
+          maxSamples: { count: maxSamples },
+          maxFeatures: subset ? { fraction: 0.5 } : { fraction: 1 },
+          bootstrap,
+          randomState: seed,
+        });
+        expect(model.forest.missingGoToLeft).toBeDefined();
+        const rows = withMissing(data(seed + 1, 6, cols), seed + 1);
+        const e = explainSamples(model.forest, rows);
+        for (let i = 0; i < rows.rows; i++) {
+          const row = rows.data.slice(i * cols, (i + 1) * cols);
+          const brute = bruteForceShapley(model.forest, row);
+          let s = e.expectedValue;
+          for (let j = 0; j < cols; j++) {
+            expect(Math.abs(e.shapValues[i * cols + j] - brute[j])).toBeLessThanOrEqual(1e-12);
+            s += e.shapValues[i * cols + j];
+          }
+          expect(Math.abs(s - e.pathLength[i])).toBeLessThanOrEqual(1e-12);
         }
       }),
       { numRuns: 40 },
