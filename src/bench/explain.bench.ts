@@ -26,10 +26,8 @@
  * Usage: node dist/bench/explain.bench.js [--rounds 5] [--duration 5]
  */
 import autocannon from 'autocannon';
-import { fork, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { decodeArtifact } from '../artifact';
 import { syntheticServerData } from '../cli/synthetic-server-data';
 import {
@@ -41,6 +39,7 @@ import {
   type FlatForest,
   type IsolationForestOptions,
 } from '../engine';
+import { benchArg as arg, median, startService as startServiceProcess } from './support';
 
 const HOST = '127.0.0.1';
 const DEFAULT_MODEL = 'model-artifacts/anomaly-detector.json';
@@ -49,18 +48,6 @@ const CONNECTIONS = 16;
 
 /** The issue's targets. */
 const TARGETS = { vsShap: 1.0, oneRowMs: 1.0, httpRatio: 0.5 };
-
-function arg(name: string, fallback: number, max: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  return Number.isFinite(v) && v > 0 ? Math.min(v, max) : fallback;
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 /** mulberry32: deterministic rows without Math.random. */
 function rng(seed: number): () => number {
@@ -225,35 +212,6 @@ function timeShap(cases: readonly Case[], results: readonly EngineResult[], roun
   };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, HOST, () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function startService(): Promise<{ child: ChildProcess; port: number }> {
-  const port = await freePort();
-  const child = fork(join(__dirname, '..', 'main.js'), [], {
-    env: { PATH: process.env.PATH ?? '', HOST, PORT: String(port), MODEL_PATH: DEFAULT_MODEL },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(`http://${HOST}:${port}/health/ready`)).ok) return { child, port };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill();
-  throw new Error('the service never became ready');
-}
-
 /** Requests/s of `POST /predict` over the rows, with or without explain. */
 function load(port: number, bodies: readonly string[], duration: number): Promise<number> {
   let k = 0;
@@ -364,7 +322,7 @@ async function main(): Promise<void> {
           })),
         };
 
-  const server = await startService();
+  const server = await startServiceProcess({ MODEL_PATH: DEFAULT_MODEL });
   const rows = toRows(cases[0].rows);
   const plainBodies = rows.map((r) => JSON.stringify({ data: r }));
   const explainBodies = rows.map((r) => JSON.stringify({ data: r, explain: true }));

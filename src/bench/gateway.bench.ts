@@ -22,12 +22,19 @@
  * Usage: node dist/bench/gateway.bench.js [--duration 5] [--rounds 3] [--warmup 60]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { freePort, median, waitReady } from './load-run';
+import { existsSync } from 'node:fs';
 import { hasWrk, runWrk, type WrkResult } from './wrk';
+import {
+  BENCH_HOST,
+  benchArg as arg,
+  freePort,
+  median,
+  rssMiB,
+  startService,
+  waitReady,
+} from './support';
 
-const HOST = '127.0.0.1';
+const HOST = BENCH_HOST;
 const CONNECTIONS = [1, 16] as const;
 const API_KEY = 'bench-api-key-0123456789abcdef';
 const JAR = 'gateway/target/anomaly-gateway.jar';
@@ -37,30 +44,6 @@ const TARGETS = { tracedRpsRatio: 0.95, gatewayP50OverheadMsAt1: 1 };
 interface Proc {
   readonly child: ChildProcess;
   readonly base: string;
-}
-
-function arg(name: string, fallback: number, max: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  return Number.isFinite(v) && v > 0 ? Math.min(v, max) : fallback;
-}
-
-async function startService(env: Record<string, string>): Promise<Proc> {
-  const port = await freePort(HOST);
-  const child = spawn(process.execPath, [join(__dirname, '..', 'main.js')], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOST,
-      PORT: String(port),
-      API_KEY,
-      LOG_LEVEL: 'info',
-      ...env,
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const base = `http://${HOST}:${port}`;
-  await waitReady(`${base}/health/ready`, () => child.exitCode === null);
-  return { child, base };
 }
 
 async function startGateway(serviceBase: string): Promise<Proc> {
@@ -83,13 +66,6 @@ async function startGateway(serviceBase: string): Promise<Proc> {
   return { child, base };
 }
 
-/** Resident set size of `pid` in MiB (Linux), or NaN. */
-function rssMiB(pid: number | undefined): number {
-  if (pid === undefined || !existsSync(`/proc/${pid}/status`)) return NaN;
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
-
 const fmt = (v: number, digits = 2): string => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a');
 
 async function main(): Promise<void> {
@@ -102,9 +78,9 @@ async function main(): Promise<void> {
   // The tracing pair gets two services with the same history; the gateway gets a third, so the
   // gateway's warm-up and pooled connections never weigh on one side of the tracing ratio.
   const [traced, untraced, backend] = [
-    await startService({}),
-    await startService({ OTEL_SDK_DISABLED: 'true' }),
-    await startService({}),
+    await startService({ API_KEY, LOG_LEVEL: 'info' }),
+    await startService({ API_KEY, LOG_LEVEL: 'info', OTEL_SDK_DISABLED: 'true' }),
+    await startService({ API_KEY, LOG_LEVEL: 'info' }),
   ];
   const gateway = await startGateway(backend.base);
   const procs = [traced, untraced, backend, gateway];

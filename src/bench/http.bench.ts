@@ -31,12 +31,19 @@
 import autocannon from 'autocannon';
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { decodeArtifact } from '../artifact';
 import { matrixFromRows, prepareForest, scoreSamples } from '../engine';
 import { runWorkersBench } from './workers.bench';
 import { hasWrk } from './wrk';
+import {
+  benchArg as arg,
+  benchRows,
+  cpuMs,
+  median,
+  percentile,
+  startService as startServiceProcess,
+} from './support';
 
 const HOST = '127.0.0.1';
 const CONNECTIONS = [1, 16, 64] as const;
@@ -79,52 +86,6 @@ interface Server {
   readonly port: number;
 }
 
-function arg(name: string, fallback: number, max: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  return Number.isFinite(v) && v > 0 ? Math.min(v, max) : fallback;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, HOST, () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitReady(url: string, child: ChildProcess): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if (child.exitCode !== null) throw new Error(`${url}: server exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} never became ready`);
-}
-
-async function startService(): Promise<Server> {
-  const port = await freePort();
-  const child = fork(join(__dirname, '..', 'main.js'), [], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOST,
-      PORT: String(port),
-      MODEL_PATH: DEFAULT_MODEL,
-      LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  await waitReady(`http://${HOST}:${port}/health/ready`, child);
-  return { child, port };
-}
-
 function startCeiling(): Promise<Server> {
   const child = fork(join(__dirname, 'ceiling-app.js'), ['0'], {
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
@@ -135,19 +96,6 @@ function startCeiling(): Promise<Server> {
     });
     child.once('exit', (code) => reject(new Error(`ceiling app exited with ${code}`)));
   });
-}
-
-/** User + system CPU milliseconds of `pid` so far (Linux), or null. */
-function cpuMs(pid: number | undefined): number | null {
-  if (pid === undefined || !existsSync(`/proc/${pid}/stat`)) return null;
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10; // clock ticks of 10 ms
-}
-
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return NaN;
-  const rank = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return sorted[Math.max(0, rank)];
 }
 
 /** Runs one load case: `connections` clients for `duration` seconds. */
@@ -187,7 +135,7 @@ function load(
           p99: percentile(sorted, 99),
           p99Steady: percentile(Float64Array.from(steady).sort(), 99),
           cpuMsPerRequest:
-            cpuBefore === null || cpuAfter === null || requests === 0
+            Number.isNaN(cpuBefore) || Number.isNaN(cpuAfter) || requests === 0
               ? null
               : (cpuAfter - cpuBefore) / requests,
           requests,
@@ -227,30 +175,6 @@ function engineRowsPerSecond(body: string, seconds: number): number {
     elapsed = process.hrtime.bigint() - start;
   }
   return rows / (Number(elapsed) / 1e9);
-}
-
-/** Deterministic rows like the default model's training data, with a few anomalies. */
-function batchBody(): string {
-  let a = 12345;
-  const rand = (): number => {
-    a = (Math.imul(a, 1103515245) + 12345) >>> 0;
-    return a / 4294967296;
-  };
-  const rows: number[][] = [];
-  for (let i = 0; i < BATCH_ROWS; i++) {
-    if (i % 10 === 9) rows.push([rand() * 12 - 6, rand() * 12 - 6]);
-    else {
-      const c = i % 2 === 0 ? 2 : -2;
-      rows.push([c + rand() - 0.5, c + rand() - 0.5]);
-    }
-  }
-  return JSON.stringify({ data: rows });
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((x, y) => x - y);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 function medianOf(runs: Measurement[]): Measurement {
@@ -298,13 +222,16 @@ async function main(): Promise<void> {
       warmupS: warmup,
       connections: Math.round(arg('connections', 64, 1024)),
       wrkThreads: Math.round(arg('wrk-threads', 2, 16)),
-      batchBody: batchBody(),
+      batchBody: JSON.stringify({ data: benchRows(BATCH_ROWS) }),
     });
     return;
   }
   const single = JSON.stringify({ data: [2.1, 2.1] });
-  const batch = batchBody();
-  const [ceiling, service] = await Promise.all([startCeiling(), startService()]);
+  const batch = JSON.stringify({ data: benchRows(BATCH_ROWS) });
+  const [ceiling, service] = await Promise.all([
+    startCeiling(),
+    startServiceProcess({ MODEL_PATH: DEFAULT_MODEL, LOG_LEVEL: 'info' }),
+  ]);
   const servers: Record<CaseName, { server: Server; path: string; body: string }> = {
     ceiling: { server: ceiling, path: '/predict', body: single },
     predict: { server: service, path: '/predict', body: single },

@@ -15,13 +15,18 @@
  * Usage: node dist/bench/monitoring.bench.js [--duration 3] [--rounds 7]
  */
 import autocannon from 'autocannon';
-import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { decodeArtifact } from '../artifact';
 import { prepareForest, scoreOne, scoreSamples } from '../engine';
 import { anomalyPercentile, DriftWindow } from '../monitoring';
+import {
+  benchArg as arg,
+  benchRows,
+  cpuMs,
+  median,
+  startService as startServiceProcess,
+} from './support';
 
 const HOST = '127.0.0.1';
 const DEFAULT_MODEL = 'model-artifacts/anomaly-detector.json';
@@ -30,55 +35,6 @@ const CONNECTIONS = 16;
 interface Server {
   readonly child: ChildProcess;
   readonly port: number;
-}
-
-function arg(name: string, fallback: number, max: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  return Number.isFinite(v) && v > 0 ? Math.min(v, max) : fallback;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, HOST, () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function startService(windowRows: number): Promise<Server> {
-  const port = await freePort();
-  const child = fork(join(__dirname, '..', 'main.js'), [], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOST,
-      PORT: String(port),
-      MODEL_PATH: DEFAULT_MODEL,
-      LOG_LEVEL: 'info',
-      MONITOR_WINDOW_ROWS: String(windowRows),
-    },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  for (let i = 0; i < 300; i++) {
-    if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`http://${HOST}:${port}/health/ready`)).ok) return { child, port };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('service never became ready');
-}
-
-/** User + system CPU milliseconds of `pid` so far (Linux), or null. */
-function cpuMs(pid: number | undefined): number | null {
-  if (pid === undefined || !existsSync(`/proc/${pid}/stat`)) return null;
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 interface Measurement {
@@ -118,32 +74,9 @@ async function load(
   const after = cpuMs(server.child.pid);
   return {
     rps: requests / duration,
-    cpuMsPerRequest: before === null || after === null ? null : (after - before) / requests,
+    cpuMsPerRequest:
+      Number.isNaN(before) || Number.isNaN(after) ? null : (after - before) / requests,
   };
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((x, y) => x - y);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-/** Rows like the default model's training data, a tenth of them scattered. */
-function rows(n: number): number[][] {
-  let a = 12345;
-  const rand = (): number => {
-    a = (Math.imul(a, 1103515245) + 12345) >>> 0;
-    return a / 4294967296;
-  };
-  const out: number[][] = [];
-  for (let i = 0; i < n; i++) {
-    if (i % 10 === 9) out.push([rand() * 12 - 6, rand() * 12 - 6]);
-    else {
-      const c = i % 2 === 0 ? 2 : -2;
-      out.push([c + rand() - 0.5, c + rand() - 0.5]);
-    }
-  }
-  return out;
 }
 
 /** ns per row of `fn(k)` over `n` rows, median of 7 timed passes. */
@@ -162,7 +95,7 @@ function inProcess(): Record<string, number> {
   const artifact = decodeArtifact(readFileSync(DEFAULT_MODEL));
   prepareForest(artifact.forest);
   const reference = artifact.reference!;
-  const data = Float64Array.from(rows(10_000).flat());
+  const data = Float64Array.from(benchRows(10_000).flat());
   const x = { data, rows: 10_000, cols: 2 };
   const scores = scoreSamples(artifact.forest, x);
   const window = new DriftWindow(reference, 10_000);
@@ -189,7 +122,7 @@ async function main(): Promise<void> {
   );
   const cases = [
     { name: 'predict', path: '/predict', body: JSON.stringify({ data: [2.1, 2.1] }) },
-    { name: 'batch100', path: '/predict/batch', body: JSON.stringify({ data: rows(100) }) },
+    { name: 'batch100', path: '/predict/batch', body: JSON.stringify({ data: benchRows(100) }) },
   ];
   const results: Record<string, { on: Measurement[]; off: Measurement[] }> = {};
   for (const c of cases) results[c.name] = { on: [], off: [] };
@@ -200,7 +133,12 @@ async function main(): Promise<void> {
     const sides = r % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const);
     const servers: Record<'on' | 'off', Server> = {} as Record<'on' | 'off', Server>;
     try {
-      for (const side of sides) servers[side] = await startService(side === 'on' ? 10_000 : 0);
+      for (const side of sides)
+        servers[side] = await startServiceProcess({
+          MODEL_PATH: DEFAULT_MODEL,
+          LOG_LEVEL: 'info',
+          MONITOR_WINDOW_ROWS: String(side === 'on' ? 10_000 : 0),
+        });
       for (const c of cases) {
         for (const side of sides) await load(servers[side], c.path, c.body, 1);
         for (const side of sides) {

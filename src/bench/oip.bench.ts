@@ -21,8 +21,7 @@
 import autocannon from 'autocannon';
 import { ConfigService } from '@nestjs/config';
 import { fork, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -30,6 +29,15 @@ import { loadConfig, type AppConfig } from '../config';
 import { MetricsService } from '../metrics/metrics.service';
 import { ModelLoader } from '../model/model-loader';
 import { ModelRegistry } from '../model/model-registry';
+import {
+  benchArg as arg,
+  benchRows,
+  cpuMs,
+  median,
+  rssMiB as rssMb,
+  startService as startServiceProcess,
+  stopService as stop,
+} from './support';
 
 const HOST = '127.0.0.1';
 const CONNECTIONS = 16;
@@ -40,80 +48,11 @@ const RSS_BASE_MB = 100;
 const RSS_PER_MODEL_MB = 3;
 const LOAD_TARGET_S = 2;
 
-function arg(name: string, fallback: number, max: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  return Number.isFinite(v) && v > 0 ? Math.min(v, max) : fallback;
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((x, y) => x - y);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
 const fmt = (v: number, digits = 2): string => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, HOST, () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 interface Service {
   readonly child: ChildProcess;
   readonly port: number;
-}
-
-async function startService(env: Record<string, string>): Promise<Service> {
-  const port = await freePort();
-  const child = fork(join(__dirname, '..', 'main.js'), [], {
-    env: { PATH: process.env.PATH ?? '', HOST, PORT: String(port), LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  for (let i = 0; i < 600; i++) {
-    if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`http://${HOST}:${port}/v2/health/ready`)).ok) return { child, port };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('service never became ready');
-}
-
-function stop(service: Service): Promise<void> {
-  return new Promise((resolve) => {
-    service.child.once('exit', () => resolve());
-    service.child.kill('SIGTERM');
-  });
-}
-
-/** Resident set size of `pid` in MiB (Linux /proc), or NaN. */
-function rssMb(pid: number | undefined): number {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]);
-    return kb / 1024;
-  } catch {
-    return NaN;
-  }
-}
-
-/** User + system CPU milliseconds of `pid` so far (Linux), or NaN. */
-function cpuMs(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return NaN;
-  }
 }
 
 /** One load case: requests/s and the server's CPU milliseconds per request. */
@@ -154,24 +93,6 @@ function load(service: Service, path: string, body: string, duration: number): P
       else failures++;
     });
   });
-}
-
-/** Deterministic rows like the default model's training data, with a few anomalies. */
-function batchRows(): number[][] {
-  let a = 12345;
-  const rand = (): number => {
-    a = (Math.imul(a, 1103515245) + 12345) >>> 0;
-    return a / 4294967296;
-  };
-  const rows: number[][] = [];
-  for (let i = 0; i < BATCH_ROWS; i++) {
-    if (i % 10 === 9) rows.push([rand() * 12 - 6, rand() * 12 - 6]);
-    else {
-      const c = i % 2 === 0 ? 2 : -2;
-      rows.push([c + rand() - 0.5, c + rand() - 0.5]);
-    }
-  }
-  return rows;
 }
 
 function oipBody(rows: number[][]): string {
@@ -246,7 +167,7 @@ async function main(): Promise<void> {
   const duration = arg('duration', 5, 30);
   const rounds = Math.round(arg('rounds', 3, 7));
   const models = Math.round(arg('models', 50, 500));
-  const rows = batchRows();
+  const rows = benchRows(BATCH_ROWS);
   const cases = {
     predict: { path: '/predict', body: JSON.stringify({ data: [2.1, 2.1] }), rows: 1 },
     oip1: { path: '/v2/models/anomaly-detector/infer', body: oipBody([[2.1, 2.1]]), rows: 1 },
@@ -256,7 +177,10 @@ async function main(): Promise<void> {
   console.log(
     `node ${process.version}; ${CONNECTIONS} connections, ${duration}s per case, ${rounds} round(s), interleaved; 127.0.0.1`,
   );
-  const service = await startService({ MODEL_PATH: DEFAULT_MODEL });
+  const service = await startServiceProcess(
+    { MODEL_PATH: DEFAULT_MODEL, LOG_LEVEL: 'warn' },
+    '/v2/health/ready',
+  );
   const runs: Record<string, number[]> = {};
   const cpu: Record<string, number[]> = {};
   let failures = 0;
@@ -309,11 +233,17 @@ async function main(): Promise<void> {
     for (let i = 0; i < rounds; i++) {
       // Sampled once the background table builds are surely done (2x their measured time).
       const settle = 1500;
-      const single = await startService({ MODEL_PATH: DEFAULT_MODEL });
+      const single = await startServiceProcess(
+        { MODEL_PATH: DEFAULT_MODEL, LOG_LEVEL: 'warn' },
+        '/v2/health/ready',
+      );
       await new Promise((r) => setTimeout(r, settle));
       rss.single.push(rssMb(single.child.pid));
       await stop(single);
-      const repo = await startService({ MODEL_REPOSITORY: root });
+      const repo = await startServiceProcess(
+        { MODEL_REPOSITORY: root, LOG_LEVEL: 'warn' },
+        '/v2/health/ready',
+      );
       await new Promise((r) => setTimeout(r, settle));
       rss.repository.push(rssMb(repo.child.pid));
       // One 100-row batch per model: every model builds its decision tables.

@@ -14,10 +14,10 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { runWrk, type WrkResult } from './wrk';
+import { cpuMs, freePort, median } from './support';
 
 const HOST = '127.0.0.1';
 const DEFAULT_MODEL = 'model-artifacts/anomaly-detector.json';
@@ -51,17 +51,6 @@ interface Service {
   readonly workers: number;
   readonly child: ChildProcess;
   readonly port: number;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, HOST, () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 async function start(workers: number): Promise<Service> {
@@ -107,16 +96,6 @@ function processTree(pid: number): number[] {
   return out;
 }
 
-/** User + system CPU milliseconds of `pid` so far (clock ticks of 10 ms), 0 when gone. */
-function cpuMs(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return 0;
-  }
-}
-
 /** Resident set size of `pid` in bytes, 0 when gone. */
 function rssBytes(pid: number): number {
   try {
@@ -154,12 +133,6 @@ async function measure(
     primaryCpuMsPerRequest: service.workers > 1 ? (after[0] - before[0]) / requests : 0,
     loadavg1: (load + loadavg()[0]) / 2,
   };
-}
-
-function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 function medianOf(runs: readonly Measurement[]): Measurement {
