@@ -289,7 +289,10 @@ describe('WORKERS=2: the compiled service as a worker pool (dist/main.js)', () =
       let replaced: Hit | undefined;
       const probeUntil = Date.now() + 60_000;
       while (replaced === undefined && Date.now() < probeUntil) {
-        const h = await hit(url, '/health/ready', { timeoutMs: 3000 });
+        // A probe handed to the victim as it died is never answered: give up on it quickly, so
+        // that the next probe (answered by the survivor) sees the pool degraded before the
+        // replacement, started 100 ms after the death, is serving.
+        const h = await hit(url, '/health/ready', { timeoutMs: 750 });
         probes.push(h);
         if (h.status === 503 && degraded === undefined) degraded = h;
         else if (h.status === 200 && degraded !== undefined) replaced = h;
