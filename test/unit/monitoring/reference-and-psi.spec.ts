@@ -11,6 +11,20 @@ import {
 } from '../../../src/monitoring';
 import { syntheticServerData } from '../../../src/cli/synthetic-server-data';
 import { driftCsv, driftExpected } from './drift-fixture';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+/** V8's `gc()`, reached without `--expose-gc` on the command line (jest starts the workers). */
+function exposedGc(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
+
+/** JS heap plus ArrayBuffer backing stores (typed arrays of more than 64 bytes live outside it). */
+function retainedBytes(): number {
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+}
 
 /** The direct computation: share of `scores` <= s, in percent, floored to 0.1. */
 function directPercentile(sortedScores: Float64Array, s: number): number {
@@ -182,9 +196,15 @@ describe('DriftWindow', () => {
     const window = new DriftWindow(ref, 10_000);
     const bytes = window.byteLength;
     const scores = scoreSamples(model.forest, train.x);
-    const heapBefore = process.memoryUsage().heapUsed;
+    // Retained memory only: compile the loop first, and collect garbage before each reading
+    // (without it, what the JIT and the test runner allocate meanwhile made this flaky).
+    const gc = exposedGc();
+    for (let r = 0; r < 20; r++) window.observeRows(train.x.data, scores, model.offset, r);
+    gc();
+    const heapBefore = retainedBytes();
     for (let r = 0; r < 1000; r++) window.observeRows(train.x.data, scores, model.offset, r);
-    const heapAfter = process.memoryUsage().heapUsed;
+    gc();
+    const heapAfter = retainedBytes();
     const read = window.read();
     expect(read.rows).toBe(10_000);
     expect(read.featureCounts[0].reduce((a, b) => a + b, 0)).toBe(10_000);
