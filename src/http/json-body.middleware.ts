@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import type { NextFunction, Request, Response } from 'express';
 import type { AppConfig } from '../config';
 import { RequestBodyError } from '../errors';
-import { readJsonBody } from './read-json-body';
+import { hasBody, readJsonBody } from './read-json-body';
 
 /**
  * Reads JSON request bodies for the routes it is applied to (`POST /predict*`): bodies must be
@@ -47,10 +47,3 @@ export class JsonBodyMiddleware implements NestMiddleware {
 
 /** `application/json`, with or without parameters (charset is checked by the parser). */
 const JSON_MEDIA_TYPE = /^application\/json\s*(?:;|$)/i;
-
-/** True when the request announces a non-empty body. */
-function hasBody(req: Request): boolean {
-  if (req.headers['transfer-encoding'] !== undefined) return true;
-  const length = req.headers['content-length'];
-  return length !== undefined && length !== '0';
-}

@@ -7,6 +7,13 @@ export type JsonBodyCallback = (err: RequestBodyError | null, body?: unknown) =>
 /** Called once with the body's bytes or why they could not be read. */
 export type BodyBytesCallback = (err: RequestBodyError | null, bytes?: Buffer) => void;
 
+/** True when the request announces a non-empty body (a length above 0, or chunked). */
+export function hasBody(req: IncomingMessage): boolean {
+  if (req.headers['transfer-encoding'] !== undefined) return true;
+  const length = req.headers['content-length'];
+  return length !== undefined && length !== '0';
+}
+
 /**
  * Reads and parses a JSON request body of at most `limit` bytes, for a request already known to
  * be `application/json`. Any JSON value parses (validation then says what is wrong with `null`

@@ -4,7 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import type { AppConfig } from '../config';
 import { RequestBodyError } from '../errors';
-import { parseJsonBytes, readBodyBytes } from '../http/read-json-body';
+import { hasBody, parseJsonBytes, readBodyBytes } from '../http/read-json-body';
 import { INFERENCE_HEADER_CONTENT_LENGTH } from './oip.constants';
 
 const BINARY = Symbol('oip-binary-payload');
@@ -68,11 +68,4 @@ export class OipBodyMiddleware implements NestMiddleware {
       });
     });
   }
-}
-
-/** True when the request announces a non-empty body. */
-function hasBody(req: Request): boolean {
-  if (req.headers['transfer-encoding'] !== undefined) return true;
-  const length = req.headers['content-length'];
-  return length !== undefined && length !== '0';
 }
