@@ -25,7 +25,6 @@
  *
  * Usage: node dist/bench/explain.bench.js [--rounds 5] [--duration 5]
  */
-import autocannon from 'autocannon';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { decodeArtifact } from '../artifact';
@@ -39,9 +38,15 @@ import {
   type FlatForest,
   type IsolationForestOptions,
 } from '../engine';
-import { benchArg as arg, median, startService as startServiceProcess } from './support';
+import {
+  benchArg as arg,
+  median,
+  startService as startServiceProcess,
+  BENCH_HOST as HOST,
+  postLoad,
+} from './support';
+import { mulberry32 } from '../cli/mulberry32';
 
-const HOST = '127.0.0.1';
 const DEFAULT_MODEL = 'model-artifacts/anomaly-detector.json';
 const SHAP_PYTHON = '.cache/shap-venv/bin/python';
 const CONNECTIONS = 16;
@@ -49,21 +54,9 @@ const CONNECTIONS = 16;
 /** The issue's targets. */
 const TARGETS = { vsShap: 1.0, oneRowMs: 1.0, httpRatio: 0.5 };
 
-/** mulberry32: deterministic rows without Math.random. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** `rows` x `cols` float32 values: mostly near the data, some far out. */
 function rowsFor(seed: number, rows: number, cols: number, spread: number): DenseMatrix {
-  const next = rng(seed);
+  const next = mulberry32(seed);
   const data = new Float64Array(rows * cols);
   for (let i = 0; i < data.length; i++) {
     const far = next() < 0.1 ? 3 : 1;
@@ -213,42 +206,17 @@ function timeShap(cases: readonly Case[], results: readonly EngineResult[], roun
 }
 
 /** Requests/s of `POST /predict` over the rows, with or without explain. */
-function load(port: number, bodies: readonly string[], duration: number): Promise<number> {
-  let k = 0;
-  let ok = 0;
-  let failed = 0;
-  return new Promise((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url: `http://${HOST}:${port}/predict`,
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        connections: CONNECTIONS,
-        duration,
-        requests: [
-          {
-            setupRequest: (req: Record<string, unknown>) => ({
-              ...req,
-              body: bodies[k++ % bodies.length],
-            }),
-          },
-        ],
-      },
-      (err, result) => {
-        if (err) reject(err);
-        else if (failed > 0) reject(new Error(`${failed} requests failed`));
-        // Connection errors and timeouts give no response event: without this a round in
-        // which the service never answered would print 0 req/s as a figure.
-        else if (result.errors > 0 || result.timeouts > 0 || ok === 0) {
-          reject(new Error(`${result.errors} errors, ${result.timeouts} timeouts, ${ok} answers`));
-        } else resolve(ok / duration);
-      },
-    );
-    instance.on('response', (_c: unknown, status: number) => {
-      if (status === 200) ok++;
-      else failed++;
-    });
+async function load(port: number, bodies: readonly string[], duration: number): Promise<number> {
+  const m = await postLoad({
+    url: `http://${HOST}:${port}/predict`,
+    bodies,
+    connections: CONNECTIONS,
+    durationS: duration,
   });
+  // Without this a round in which the service never answered would print 0 req/s as a figure.
+  if (m.failures > 0 || m.ok === 0)
+    throw new Error(`${m.failures} failed requests, ${m.ok} answers`);
+  return m.rps;
 }
 
 async function main(): Promise<void> {

@@ -1,4 +1,5 @@
 import type { DenseMatrix } from '../engine/matrix';
+import { mulberry32 } from './mulberry32';
 
 /** Column names of the built-in data set. */
 export const SYNTHETIC_FEATURES: readonly string[] = Object.freeze(['cpu_usage', 'memory_load']);
@@ -36,16 +37,4 @@ export function syntheticServerData(): { names: readonly string[]; x: DenseMatri
     }
   }
   return { names: SYNTHETIC_FEATURES, x: { data, rows: SYNTHETIC_ROWS, cols: 2 } };
-}
-
-/** mulberry32 (Tommy Ettinger): a small, fast 32-bit generator; uniform doubles in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -1,18 +1,7 @@
 import fc from 'fast-check';
 import type { ArtifactInput } from '../../src/artifact/model-artifact';
 import type { FlatForest } from '../../src/engine/forest';
-
-/** Small deterministic PRNG (mulberry32) so a fast-check seed builds one exact forest. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../src/cli/mulberry32';
 
 /** Any finite double, bit pattern drawn uniformly (subnormals and extremes included), never -0. */
 function anyFiniteDouble(rand: () => number): number {
