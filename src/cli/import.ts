@@ -10,7 +10,7 @@ import { isPickleOrJoblib } from '../sklearn/is-pickle-or-joblib';
 import { CliError, usageError } from './cli-error';
 import { parseFlags } from './cli-flags';
 import { describeError } from './describe-error';
-import { NumericCsv } from './numeric-csv';
+import { readModelRows } from './numeric-csv';
 import { processIo, runAsScript, runCli, type CliIo } from './run-cli';
 import { writeFileAtomic } from './write-file-atomic';
 
@@ -99,18 +99,7 @@ function referenceFrom(
   path: string,
   model: ModelArtifact,
 ): ReturnType<typeof computeTrainingReference> {
-  const csv = new NumericCsv(
-    path,
-    model.featureNames === null
-      ? { kind: 'all' }
-      : { kind: 'names', names: model.featureNames, reason: "the model's feature names" },
-  );
-  const x = csv.readAll();
-  if (x.cols !== model.nFeatures) {
-    throw new CliError(
-      `${path} has ${x.cols} columns but the model expects ${model.nFeatures} features`,
-    );
-  }
+  const x = readModelRows(path, model);
   try {
     return computeTrainingReference(model.forest, model.offset, x, {
       seed: model.params.randomState,

@@ -228,3 +228,28 @@ function pickColumns(header: readonly string[], choice: ColumnChoice, path: stri
   }
   return choice.names.map((name) => position.get(name) as number);
 }
+
+/**
+ * Every row of the CSV at `path` for `model`: the columns named by the model's feature names
+ * (every column for an unnamed model), checked against its feature count.
+ *
+ * @throws CliError for a file that cannot be read as such rows.
+ */
+export function readModelRows(
+  path: string,
+  model: { readonly featureNames: readonly string[] | null; readonly nFeatures: number },
+): DenseMatrix {
+  const csv = new NumericCsv(
+    path,
+    model.featureNames === null
+      ? { kind: 'all' }
+      : { kind: 'names', names: model.featureNames, reason: "the model's feature names" },
+  );
+  const x = csv.readAll();
+  if (x.cols !== model.nFeatures) {
+    throw new CliError(
+      `${path} has ${x.cols} columns but the model expects ${model.nFeatures} features`,
+    );
+  }
+  return x;
+}

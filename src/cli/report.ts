@@ -6,7 +6,7 @@ import { renderReportHtml } from '../report/render-report-html';
 import { CliError, usageError } from './cli-error';
 import { parseFlags } from './cli-flags';
 import { describeError } from './describe-error';
-import { NumericCsv } from './numeric-csv';
+import { readModelRows } from './numeric-csv';
 import { readModelFile } from './read-model-file';
 import { processIo, runAsScript, runCli, type CliIo } from './run-cli';
 import { writeFileAtomic } from './write-file-atomic';
@@ -60,18 +60,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     let counts = null;
     let liveLabel = 'none (no --data given)';
     if (flags.data !== undefined && model.reference) {
-      const csv = new NumericCsv(
-        flags.data,
-        model.featureNames === null
-          ? { kind: 'all' }
-          : { kind: 'names', names: model.featureNames, reason: "the model's feature names" },
-      );
-      const x = csv.readAll();
-      if (x.cols !== model.nFeatures) {
-        throw new CliError(
-          `${flags.data} has ${x.cols} columns but the model expects ${model.nFeatures} features`,
-        );
-      }
+      const x = readModelRows(flags.data, model);
       const window = new DriftWindow(model.reference, Math.max(1, x.rows), 1);
       window.observeRows(x.data, scoreSamples(model.forest, x), model.offset, Date.now());
       counts = window.read();
