@@ -1,4 +1,4 @@
-import type { ScoredRows } from '../scoring/scored-rows';
+import { decisionAt, predictionAt, type ScoredRows } from '../scoring/scored-rows';
 
 /**
  * The JSON text of an Open Inference Protocol inference response, written directly: byte for
@@ -45,19 +45,17 @@ export function inferResponseJson(
 function outputJson(scored: ScoredRows, name: string): string {
   const { scores } = scored;
   const n = scores.length;
-  const offset = scored.model.artifact.offset;
   const head = `{"name":${JSON.stringify(name)},"shape":`;
   let data = '';
   switch (name) {
     case 'predict':
-      for (let i = 0; i < n; i++)
-        data += (i === 0 ? '' : ',') + (scores[i] - offset < 0 ? '-1' : '1');
+      for (let i = 0; i < n; i++) data += (i === 0 ? '' : ',') + predictionAt(scored, i);
       return `${head}[${n}],"datatype":"INT64","data":[${data}]}`;
     case 'score_samples':
       for (let i = 0; i < n; i++) data += (i === 0 ? '' : ',') + numberJson(scores[i]);
       break;
     case 'decision_function':
-      for (let i = 0; i < n; i++) data += (i === 0 ? '' : ',') + numberJson(scores[i] - offset);
+      for (let i = 0; i < n; i++) data += (i === 0 ? '' : ',') + numberJson(decisionAt(scored, i));
       break;
     case 'anomaly_score':
       for (let i = 0; i < n; i++) data += (i === 0 ? '' : ',') + numberJson(-scores[i]);

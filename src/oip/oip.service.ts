@@ -103,10 +103,7 @@ export class OipService {
     });
     const options = {
       source: 'oip',
-      extras:
-        request.outputs === outputs.defaults
-          ? outputs.defaultExtras
-          : request.outputs.filter((n) => !BASE_OUTPUT_SET.has(n)),
+      extras: request.outputs.filter((n) => !BASE_OUTPUT_SET.has(n)),
     };
     const scored =
       request.x.rows === 1
@@ -132,13 +129,12 @@ export class OipService {
     const registered = this.scoring.outputs();
     const cached = this.outputsByModel.get(model);
     if (cached !== undefined && cached.registered === registered.length) return cached;
-    const extras = supportedOutputs(registered, model);
-    const defaults = [...BASE_OUTPUTS, ...extras.filter((o) => o.always).map((o) => o.name)];
+    const extras = registered.filter((o) => o.supports === undefined || o.supports(model));
     const outputs: ModelOutputs = {
       registered: registered.length,
+      extras,
       names: [...BASE_OUTPUTS, ...extras.map((o) => o.name)],
-      defaults,
-      defaultExtras: defaults.filter((n) => !BASE_OUTPUT_SET.has(n)),
+      defaults: [...BASE_OUTPUTS, ...extras.filter((o) => o.always).map((o) => o.name)],
     };
     this.outputsByModel.set(model, outputs);
     return outputs;
@@ -150,7 +146,7 @@ export class OipService {
       datatype: n === 'predict' ? 'INT64' : 'FP64',
       shape: [-1],
     }));
-    for (const extra of supportedOutputs(this.scoring.outputs(), model)) {
+    for (const extra of this.outputsOf(model).extras) {
       const width = extra.width(model);
       outputs.push({ name: extra.name, datatype: 'FP64', shape: width === 1 ? [-1] : [-1, width] });
     }
@@ -166,19 +162,11 @@ interface ModelOutputs {
   readonly names: readonly string[];
   /** The outputs of a request that names none, in order. */
   readonly defaults: readonly string[];
-  /** The extra outputs among {@link defaults}. */
-  readonly defaultExtras: readonly string[];
+  /** The extra outputs `model` can give (an output without `supports` suits every model). */
+  readonly extras: readonly ExtraOutput[];
 }
 
 const BASE_OUTPUT_SET: ReadonlySet<string> = new Set(BASE_OUTPUTS);
-
-/** The extra outputs `model` can give (an output without `supports` suits every model). */
-function supportedOutputs(
-  outputs: readonly ExtraOutput[],
-  model: ServingModel,
-): readonly ExtraOutput[] {
-  return outputs.filter((o) => o.supports === undefined || o.supports(model));
-}
 
 /** A version path segment: a positive integer, else no such version (404). */
 function parseVersion(name: string, version: string | undefined): number | undefined {

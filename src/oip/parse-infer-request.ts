@@ -18,7 +18,7 @@ export interface ParsedInferRequest {
   /** The input rows, row-major, in the model's column order. */
   readonly x: DenseMatrix;
   /**
-   * The outputs to return, in order: `limits.defaultOutputs` itself when the request named none.
+   * The outputs to return, in order (`limits.defaultOutputs` when the request named none).
    */
   readonly outputs: readonly string[];
 }
@@ -232,30 +232,22 @@ function element(value: unknown, field: string, i: number, j: number, type: OipD
   if (typeof value === 'number' && Math.abs(value) < FLOAT32_OVERFLOW) {
     if (type === 'FP64') return value;
     if (type === 'FP32') return Math.fround(value);
-    if (isInRange(value, type)) return value;
+    const [min, max] = INTEGER_TYPES[type]!;
+    if (Number.isInteger(value) && value >= min && value <= max) return value;
+    fail(
+      elementPath(field, i, j),
+      `must be an integer from ${min} to ${max} (datatype ${type}), got ${value}`,
+    );
   }
-  const path = j < 0 ? `${field}[${i}]` : `${field}[${i}][${j}]`;
-  if (typeof value === 'number' && Math.abs(value) < FLOAT32_OVERFLOW) {
-    return integer(value, path, type);
-  }
-  const err = numberError(value, path);
+  const err = numberError(value, elementPath(field, i, j));
   if (err !== null) throw new RequestValidationError([err]);
   // An accepted non-number (numberError may come to accept null for a missing value) is NaN.
   return typeof value === 'number' ? value : NaN;
 }
 
-/** True when `value` is an integer of integer datatype `type`'s range. */
-function isInRange(value: number, type: OipDatatype): boolean {
-  const [min, max] = INTEGER_TYPES[type]!;
-  return Number.isInteger(value) && value >= min && value <= max;
-}
-
-function integer(value: number, field: string, type: OipDatatype): number {
-  const [min, max] = INTEGER_TYPES[type]!;
-  if (!isInRange(value, type)) {
-    fail(field, `must be an integer from ${min} to ${max} (datatype ${type}), got ${value}`);
-  }
-  return value;
+/** `field[i]`, or `field[i][j]` for `j` >= 0. */
+function elementPath(field: string, i: number, j: number): string {
+  return j < 0 ? `${field}[${i}]` : `${field}[${i}][${j}]`;
 }
 
 const BYTES_PER_ELEMENT: Readonly<Partial<Record<OipDatatype, number>>> = { FP64: 8, FP32: 4 };
