@@ -25,16 +25,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { hasWrk, runWrk, type WrkResult } from './wrk';
 import {
-  BENCH_HOST,
   benchArg as arg,
   freePort,
   median,
   rssMiB,
   startService,
   waitReady,
+  BENCH_HOST as HOST,
 } from './support';
 
-const HOST = BENCH_HOST;
 const CONNECTIONS = [1, 16] as const;
 const API_KEY = 'bench-api-key-0123456789abcdef';
 const JAR = 'gateway/target/anomaly-gateway.jar';

@@ -43,9 +43,9 @@ import {
   median,
   percentile,
   startService as startServiceProcess,
+  BENCH_HOST as HOST,
 } from './support';
 
-const HOST = '127.0.0.1';
 const CONNECTIONS = [1, 16, 64] as const;
 const BATCH_ROWS = 100;
 const DEFAULT_MODEL = 'model-artifacts/anomaly-detector.json';

@@ -14,7 +14,6 @@
  *
  * Usage: node dist/bench/monitoring.bench.js [--duration 3] [--rounds 7]
  */
-import autocannon from 'autocannon';
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { decodeArtifact } from '../artifact';
@@ -23,12 +22,12 @@ import { anomalyPercentile, DriftWindow } from '../monitoring';
 import {
   benchArg as arg,
   benchRows,
-  cpuMs,
   median,
   startService as startServiceProcess,
+  BENCH_HOST as HOST,
+  postLoad,
 } from './support';
 
-const HOST = '127.0.0.1';
 const DEFAULT_MODEL = 'model-artifacts/anomaly-detector.json';
 const CONNECTIONS = 16;
 
@@ -42,40 +41,24 @@ interface Measurement {
   readonly cpuMsPerRequest: number | null;
 }
 
+/** One load case; any failed request stops the benchmark. */
 async function load(
   server: Server,
   path: string,
   body: string,
   duration: number,
 ): Promise<Measurement> {
-  const before = cpuMs(server.child.pid);
-  let requests = 0;
-  await new Promise<void>((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url: `http://${HOST}:${server.port}${path}`,
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body,
-        connections: CONNECTIONS,
-        duration,
-      },
-      (err, result) => {
-        if (err) reject(err);
-        else if (result.non2xx > 0 || result.errors > 0) {
-          reject(new Error(`${path}: ${result.non2xx} non-2xx, ${result.errors} errors`));
-        } else resolve();
-      },
-    );
-    instance.on('response', () => {
-      requests++;
-    });
+  const m = await postLoad({
+    url: `http://${HOST}:${server.port}${path}`,
+    bodies: [body],
+    connections: CONNECTIONS,
+    durationS: duration,
+    pid: server.child.pid,
   });
-  const after = cpuMs(server.child.pid);
+  if (m.failures > 0) throw new Error(`${path}: ${m.failures} failed requests`);
   return {
-    rps: requests / duration,
-    cpuMsPerRequest:
-      Number.isNaN(before) || Number.isNaN(after) ? null : (after - before) / requests,
+    rps: m.rps,
+    cpuMsPerRequest: Number.isNaN(m.cpuMsPerRequest) ? null : m.cpuMsPerRequest,
   };
 }
 

@@ -18,7 +18,6 @@
  *
  * Usage: node dist/bench/oip.bench.js [--duration 5] [--rounds 3] [--models 50]
  */
-import autocannon from 'autocannon';
 import { ConfigService } from '@nestjs/config';
 import { fork, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -32,14 +31,14 @@ import { ModelRegistry } from '../model/model-registry';
 import {
   benchArg as arg,
   benchRows,
-  cpuMs,
   median,
   rssMiB as rssMb,
   startService as startServiceProcess,
   stopService as stop,
+  BENCH_HOST as HOST,
+  postLoad,
 } from './support';
 
-const HOST = '127.0.0.1';
 const CONNECTIONS = 16;
 const BATCH_ROWS = 100;
 const DEFAULT_MODEL = 'model-artifacts/anomaly-detector.json';
@@ -63,36 +62,20 @@ interface LoadResult {
 }
 
 /** Runs one load case (non-200 answers are counted and reported). */
-function load(service: Service, path: string, body: string, duration: number): Promise<LoadResult> {
-  let ok = 0;
-  let failures = 0;
-  const cpuBefore = cpuMs(service.child.pid);
-  return new Promise((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url: `http://${HOST}:${service.port}${path}`,
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body,
-        connections: CONNECTIONS,
-        duration,
-      },
-      (err, result) => {
-        if (err) reject(err);
-        else {
-          resolve({
-            rps: ok / duration,
-            cpuMsPerRequest: (cpuMs(service.child.pid) - cpuBefore) / Math.max(1, ok),
-            failures: failures + result.errors + result.timeouts,
-          });
-        }
-      },
-    );
-    instance.on('response', (_client: unknown, status: number) => {
-      if (status === 200) ok++;
-      else failures++;
-    });
+async function load(
+  service: Service,
+  path: string,
+  body: string,
+  duration: number,
+): Promise<LoadResult> {
+  const m = await postLoad({
+    url: `http://${HOST}:${service.port}${path}`,
+    bodies: [body],
+    connections: CONNECTIONS,
+    durationS: duration,
+    pid: service.child.pid,
   });
+  return { rps: m.rps, cpuMsPerRequest: m.cpuMsPerRequest, failures: m.failures };
 }
 
 function oipBody(rows: number[][]): string {

@@ -1,3 +1,4 @@
+import autocannon from 'autocannon';
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -142,4 +143,75 @@ export function benchRows(n: number): number[][] {
     }
   }
   return rows;
+}
+
+/** What {@link postLoad} measured. */
+export interface PostLoadResult {
+  /** 200 answers per second. */
+  readonly rps: number;
+  /** 200 answers. */
+  readonly ok: number;
+  /** Other answers, connection errors and timeouts. */
+  readonly failures: number;
+  /** The server's CPU milliseconds per 200 answer (`pid`), or NaN without /proc or answers. */
+  readonly cpuMsPerRequest: number;
+}
+
+/**
+ * `connections` autocannon clients POST JSON to `url` for `durationS` seconds, the bodies in
+ * turn; counts the answers and, with `pid`, the server process's CPU time over the run.
+ */
+export function postLoad(options: {
+  readonly url: string;
+  readonly bodies: readonly string[];
+  readonly connections: number;
+  readonly durationS: number;
+  readonly pid?: number;
+}): Promise<PostLoadResult> {
+  const { bodies, durationS } = options;
+  let k = 0;
+  let ok = 0;
+  let failures = 0;
+  const before = cpuMs(options.pid);
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: options.url,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        connections: options.connections,
+        duration: durationS,
+        // One body goes as is; several are sent in turn.
+        ...(bodies.length === 1
+          ? { body: bodies[0] }
+          : {
+              requests: [
+                {
+                  setupRequest: (req: Record<string, unknown>) => ({
+                    ...req,
+                    body: bodies[k++ % bodies.length],
+                  }),
+                },
+              ],
+            }),
+      },
+      (err, result) => {
+        if (err) {
+          reject(err);
+          return;
+        }
+        resolve({
+          rps: ok / durationS,
+          ok,
+          // Connection errors and timeouts give no response event.
+          failures: failures + result.errors + result.timeouts,
+          cpuMsPerRequest: ok === 0 ? NaN : (cpuMs(options.pid) - before) / ok,
+        });
+      },
+    );
+    instance.on('response', (_client: unknown, status: number) => {
+      if (status === 200) ok++;
+      else failures++;
+    });
+  });
 }

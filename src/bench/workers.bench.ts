@@ -17,9 +17,8 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { runWrk, type WrkResult } from './wrk';
-import { cpuMs, freePort, median } from './support';
+import { cpuMs, freePort, median, BENCH_HOST as HOST } from './support';
 
-const HOST = '127.0.0.1';
 const DEFAULT_MODEL = 'model-artifacts/anomaly-detector.json';
 
 /** The targets: requests/s at 64 connections, WORKERS=2 over WORKERS=1. */
