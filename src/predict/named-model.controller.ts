@@ -13,7 +13,7 @@ import { DtoValidationPipe } from '../validation';
 import { contextOf } from '../http/request-context';
 import { ModelInfoDto } from '../model/dto/model-info.dto';
 import { ModelAdminService } from '../model/model-admin.service';
-import { PredictBatchRequestDto } from './dto/predict-batch-request.dto';
+import { PredictBatchRequestDto, SEED_BATCH_EXAMPLE } from './dto/predict-batch-request.dto';
 import { PredictRequestDto } from './dto/predict-request.dto';
 import { PredictBatchResponseDto, PredictResponseDto } from './dto/predict-response.dto';
 import { PredictService } from './predict.service';
@@ -85,15 +85,7 @@ export class NamedModelController {
   @ApiBody({
     type: PredictBatchRequestDto,
     examples: {
-      seed: {
-        summary: "The seed's two rows",
-        value: {
-          data: [
-            [-5.5, 5.2],
-            [2.1, 2.1],
-          ],
-        },
-      },
+      seed: SEED_BATCH_EXAMPLE,
     },
   })
   @ApiOkResponse({ type: PredictBatchResponseDto })

@@ -4,7 +4,7 @@ import { ApiProblemResponses } from '../openapi';
 import { DtoValidationPipe } from '../validation';
 import type { Request } from 'express';
 import { contextOf } from '../http/request-context';
-import { PredictBatchRequestDto } from './dto/predict-batch-request.dto';
+import { PredictBatchRequestDto, SEED_BATCH_EXAMPLE } from './dto/predict-batch-request.dto';
 import { PredictRequestDto } from './dto/predict-request.dto';
 import { PredictBatchResponseDto, PredictResponseDto } from './dto/predict-response.dto';
 import { PredictService } from './predict.service';
@@ -112,24 +112,10 @@ export class PredictController {
   @ApiBody({
     type: PredictBatchRequestDto,
     examples: {
-      seed: {
-        summary: "The seed's two rows",
-        value: {
-          data: [
-            [-5.5, 5.2],
-            [2.1, 2.1],
-          ],
-        },
-      },
+      seed: SEED_BATCH_EXAMPLE,
       explain: {
         summary: 'The same rows, explained',
-        value: {
-          data: [
-            [-5.5, 5.2],
-            [2.1, 2.1],
-          ],
-          explain: true,
-        },
+        value: { ...SEED_BATCH_EXAMPLE.value, explain: true },
       },
     },
   })

@@ -25,6 +25,17 @@ export function isAcceptableBatchBody(body: unknown): boolean {
   return keys === 1 && matrixError(data, 'data', BATCH_ROWS_CEILING, MAX_FEATURES) === null;
 }
 
+/** The OpenAPI example of a batch: the seed's two rows (an anomaly, then a normal row). */
+export const SEED_BATCH_EXAMPLE = {
+  summary: "The seed's two rows",
+  value: {
+    data: [
+      [-5.5, 5.2],
+      [2.1, 2.1],
+    ],
+  },
+} as const;
+
 /** Body of `POST /predict/batch`. */
 @FastAccept(isAcceptableBatchBody)
 export class PredictBatchRequestDto {
