@@ -103,18 +103,27 @@ const shapeArb = fc.record({
   subset: fc.boolean(),
 });
 
+/** A forest of `nEstimators` trees fitted on `x` with a drawn shape's options. */
+function fitShape(
+  x: DenseMatrix,
+  nEstimators: number,
+  shape: { seed: number; maxSamples: number; bootstrap: boolean; subset: boolean },
+) {
+  return fitIsolationForest(x, {
+    nEstimators,
+    maxSamples: { count: shape.maxSamples },
+    maxFeatures: shape.subset ? { fraction: 0.5 } : { fraction: 1 },
+    bootstrap: shape.bootstrap,
+    randomState: shape.seed,
+  });
+}
+
 describe('explainSamples: Shapley properties', () => {
   it('a one-tree forest matches brute-force Shapley values over all feature subsets', () => {
     fc.assert(
       fc.property(shapeArb, ({ seed, cols, maxSamples, bootstrap, subset }) => {
         const x = data(seed, 80, cols);
-        const model = fitIsolationForest(x, {
-          nEstimators: 1,
-          maxSamples: { count: maxSamples },
-          maxFeatures: subset ? { fraction: 0.5 } : { fraction: 1 },
-          bootstrap,
-          randomState: seed,
-        });
+        const model = fitShape(x, 1, { seed, maxSamples, bootstrap, subset });
         const rows = data(seed + 1, 5, cols);
         const e = explainSamples(model.forest, rows);
         for (let i = 0; i < rows.rows; i++) {
@@ -133,13 +142,7 @@ describe('explainSamples: Shapley properties', () => {
     fc.assert(
       fc.property(shapeArb, ({ seed, cols, maxSamples, bootstrap, subset }) => {
         const x = withMissing(data(seed, 80, cols), seed);
-        const model = fitIsolationForest(x, {
-          nEstimators: 1,
-          maxSamples: { count: maxSamples },
-          maxFeatures: subset ? { fraction: 0.5 } : { fraction: 1 },
-          bootstrap,
-          randomState: seed,
-        });
+        const model = fitShape(x, 1, { seed, maxSamples, bootstrap, subset });
         expect(model.forest.missingGoToLeft).toBeDefined();
         const rows = withMissing(data(seed + 1, 6, cols), seed + 1);
         const e = explainSamples(model.forest, rows);
@@ -163,13 +166,7 @@ describe('explainSamples: Shapley properties', () => {
       fc.property(shapeArb, fc.nat(5), ({ seed, cols, maxSamples, bootstrap, subset }, k) => {
         const constant = k % cols;
         const x = data(seed, 120, cols, constant);
-        const model = fitIsolationForest(x, {
-          nEstimators: 15,
-          maxSamples: { count: maxSamples },
-          maxFeatures: subset ? { fraction: 0.5 } : { fraction: 1 },
-          bootstrap,
-          randomState: seed,
-        });
+        const model = fitShape(x, 15, { seed, maxSamples, bootstrap, subset });
         const rows = data(seed + 7, 6, cols);
         const e = explainSamples(model.forest, rows);
         for (let i = 0; i < rows.rows; i++) expect(e.shapValues[i * cols + constant]).toBe(0);
@@ -192,13 +189,7 @@ describe('explainSamples: Shapley properties', () => {
         ),
         ({ shape: { seed, cols, maxSamples, bootstrap, subset }, perm }) => {
           const x = data(seed, 120, cols);
-          const model = fitIsolationForest(x, {
-            nEstimators: 10,
-            maxSamples: { count: maxSamples },
-            maxFeatures: subset ? { fraction: 0.5 } : { fraction: 1 },
-            bootstrap,
-            randomState: seed,
-          });
+          const model = fitShape(x, 10, { seed, maxSamples, bootstrap, subset });
           const rows = data(seed + 3, 6, cols);
           const e = explainSamples(model.forest, rows);
           const p = explainSamples(permuteForest(model.forest, perm), permuteRows(rows, perm));
@@ -219,13 +210,7 @@ describe('explainSamples: Shapley properties', () => {
     fc.assert(
       fc.property(shapeArb, ({ seed, cols, maxSamples, bootstrap, subset }) => {
         const x = data(seed, 150, cols);
-        const model = fitIsolationForest(x, {
-          nEstimators: 20,
-          maxSamples: { count: maxSamples },
-          maxFeatures: subset ? { fraction: 0.5 } : { fraction: 1 },
-          bootstrap,
-          randomState: seed,
-        });
+        const model = fitShape(x, 20, { seed, maxSamples, bootstrap, subset });
         const rows = data(seed + 5, 8, cols);
         const e = explainSamples(model.forest, rows);
         expect(e.normalizer).toBe(averagePathLength(model.forest.maxSamples));
@@ -243,13 +228,7 @@ describe('explainSamples: Shapley properties', () => {
     fc.assert(
       fc.property(shapeArb, ({ seed, cols, maxSamples, bootstrap, subset }) => {
         const x = data(seed, 150, cols);
-        const model = fitIsolationForest(x, {
-          nEstimators: 12,
-          maxSamples: { count: maxSamples },
-          maxFeatures: subset ? { fraction: 0.5 } : { fraction: 1 },
-          bootstrap,
-          randomState: seed,
-        });
+        const model = fitShape(x, 12, { seed, maxSamples, bootstrap, subset });
         const rows = data(seed + 9, 20, cols);
         const warmFirst = explainSamples(model.forest, rows);
         const again = explainSamples(model.forest, rows);
