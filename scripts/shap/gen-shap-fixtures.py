@@ -29,43 +29,16 @@ import shap_env  # noqa: E402
 shap_env.ensure()
 
 import json  # noqa: E402
-import math  # noqa: E402
 import pickle  # noqa: E402
 
 import numpy as np  # noqa: E402
 import shap  # noqa: E402
 import sklearn  # noqa: E402
-import sklearn.ensemble._iforest as iforest_module  # noqa: E402
 from sklearn.ensemble import IsolationForest  # noqa: E402
 
+from iforest_shap import expected_value_with, f32, glibc_average_path_length  # noqa: E402
+
 OUT = os.path.join(shap_env.ROOT, "test", "fixtures", "shap")
-
-
-def glibc_average_path_length(n_samples_leaf):
-    """scikit-learn's `_average_path_length` with glibc's log (math.log), which is what numpy's
-    log gives on CPUs without AVX-512. numpy's AVX-512 log differs by an ulp for some n
-    (735 of n <= 4096), which moves shap's expected_value by an ulp on such CPUs."""
-    n = np.asarray(n_samples_leaf)
-    out = np.zeros(n.shape, dtype=np.float64)
-    flat = out.reshape(-1)
-    for i, v in enumerate(n.reshape(-1)):
-        v = int(v)
-        flat[i] = 0.0 if v <= 1 else 1.0 if v == 2 else (
-            2.0 * (math.log(v - 1.0) + np.euler_gamma) - 2.0 * (v - 1.0) / v)
-    return out
-
-
-def expected_value_with(model, average_path_length):
-    original = iforest_module._average_path_length
-    iforest_module._average_path_length = average_path_length
-    try:
-        return float(np.asarray(shap.TreeExplainer(model).expected_value).reshape(-1)[0])
-    finally:
-        iforest_module._average_path_length = original
-
-
-def f32(a):
-    return np.asarray(a, dtype=np.float32).astype(np.float64)
 
 
 def server_activity(rng, n):

@@ -34,35 +34,11 @@ import pickle  # noqa: E402
 import numpy as np  # noqa: E402
 import shap  # noqa: E402
 import sklearn  # noqa: E402
-import sklearn.ensemble._iforest as iforest_module  # noqa: E402
 from sklearn.ensemble import IsolationForest  # noqa: E402
 
+from iforest_shap import expected_value_with, f32, glibc_average_path_length  # noqa: E402
+
 OUT = os.path.join(shap_env.ROOT, "test", "fixtures", "shap-missing")
-
-
-def glibc_average_path_length(n_samples_leaf):
-    """scikit-learn's `_average_path_length` with glibc's log (as in gen-shap-fixtures.py)."""
-    n = np.asarray(n_samples_leaf)
-    out = np.zeros(n.shape, dtype=np.float64)
-    flat = out.reshape(-1)
-    for i, v in enumerate(n.reshape(-1)):
-        v = int(v)
-        flat[i] = 0.0 if v <= 1 else 1.0 if v == 2 else (
-            2.0 * (math.log(v - 1.0) + np.euler_gamma) - 2.0 * (v - 1.0) / v)
-    return out
-
-
-def expected_value_with(model, average_path_length):
-    original = iforest_module._average_path_length
-    iforest_module._average_path_length = average_path_length
-    try:
-        return float(np.asarray(shap.TreeExplainer(model).expected_value).reshape(-1)[0])
-    finally:
-        iforest_module._average_path_length = original
-
-
-def f32(a):
-    return np.asarray(a, dtype=np.float32).astype(np.float64)
 
 
 def training(rng, n, d, missing):
