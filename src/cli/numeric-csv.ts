@@ -1,3 +1,4 @@
+import { acceptsMissingValues, type FlatForest } from '../engine/forest';
 import type { DenseMatrix } from '../engine/matrix';
 import { CliError } from './cli-error';
 import { readCsvRecords, type CsvRecord, type ReadCsvOptions } from './read-csv-records';
@@ -231,19 +232,26 @@ function pickColumns(header: readonly string[], choice: ColumnChoice, path: stri
 
 /**
  * Every row of the CSV at `path` for `model`: the columns named by the model's feature names
- * (every column for an unnamed model), checked against its feature count.
+ * (every column for an unnamed model), checked against its feature count. An empty cell is a
+ * missing value (NaN) when the model's forest accepts them (scikit-learn 1.9), an error otherwise,
+ * as with `npm run score`.
  *
  * @throws CliError for a file that cannot be read as such rows.
  */
 export function readModelRows(
   path: string,
-  model: { readonly featureNames: readonly string[] | null; readonly nFeatures: number },
+  model: {
+    readonly featureNames: readonly string[] | null;
+    readonly nFeatures: number;
+    readonly forest: FlatForest;
+  },
 ): DenseMatrix {
   const csv = new NumericCsv(
     path,
     model.featureNames === null
       ? { kind: 'all' }
       : { kind: 'names', names: model.featureNames, reason: "the model's feature names" },
+    { allowMissing: acceptsMissingValues(model.forest) },
   );
   const x = csv.readAll();
   if (x.cols !== model.nFeatures) {
