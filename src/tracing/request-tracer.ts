@@ -3,19 +3,22 @@ import {
   ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
+  TraceFlags,
   defaultTextMapGetter,
+  isSpanContextValid,
+  trace,
   type Span,
   type Tracer,
 } from '@opentelemetry/api';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { W3CTraceContextPropagator, parseTraceParent } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
-  AlwaysOffSampler,
   BasicTracerProvider,
   BatchSpanProcessor,
   ParentBasedSampler,
   AlwaysOnSampler,
+  RandomIdGenerator,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -34,9 +37,11 @@ export interface RequestOutcome {
  * One OpenTelemetry server span per HTTP request (the SDK's `BasicTracerProvider`), continuing
  * the caller's W3C `traceparent` when there is one and starting a new trace otherwise. Its ids
  * go into the request's log line. Spans are exported over OTLP/HTTP (batched, off the request
- * path) only when `OTEL_EXPORTER_OTLP_ENDPOINT` (or the traces-specific variable) is set;
- * otherwise no span processor exists and every span is sampled out (non-recording): a request
- * costs its ids and one small object.
+ * path) only when `OTEL_EXPORTER_OTLP_ENDPOINT` (or the traces-specific variable) is set.
+ * Otherwise every span would be sampled out, so the tracer skips the SDK's context and sampler
+ * machinery (about 2.4 µs a request) and makes the same non-recording span itself: the caller's
+ * trace id when its `traceparent` is valid (else a new one), a new span id, flags `NONE`
+ * (about 0.6 µs).
  *
  * No global tracer provider, propagator or async context manager is registered: the service
  * makes no outgoing calls, so the span never needs to be found again through context, and every
@@ -46,6 +51,7 @@ export class RequestTracer implements OnApplicationShutdown {
   private readonly provider: BasicTracerProvider;
   private readonly tracer: Tracer;
   private readonly propagator = new W3CTraceContextPropagator();
+  private readonly ids = new RandomIdGenerator();
   /** False when tracing is switched off (`OTEL_SDK_DISABLED=true`): {@link start} gives nothing. */
   readonly enabled: boolean;
   /** Whether spans leave the process (attributes are only worth recording then). */
@@ -62,11 +68,7 @@ export class RequestTracer implements OnApplicationShutdown {
     this.provider = new BasicTracerProvider({
       resource: resourceFromAttributes({ 'service.name': config.serviceName }),
       spanProcessors,
-      // Nothing to export: every span is dropped at birth (a non-recording span that still has
-      // its trace and span ids), so a request pays for its ids and little else.
-      sampler: this.exporting
-        ? new ParentBasedSampler({ root: new AlwaysOnSampler() })
-        : new AlwaysOffSampler(),
+      sampler: new ParentBasedSampler({ root: new AlwaysOnSampler() }),
     });
     this.tracer = this.provider.getTracer('ml-anomaly-api');
   }
@@ -74,11 +76,28 @@ export class RequestTracer implements OnApplicationShutdown {
   /** Starts the server span of a request, as a child of its `traceparent` if valid. */
   start(method: string, headers: IncomingHttpHeaders): Span | undefined {
     if (!this.enabled) return undefined;
+    if (!this.exporting) return this.unsampledSpan(headers.traceparent);
     const parent =
       headers.traceparent === undefined
         ? ROOT_CONTEXT
         : this.propagator.extract(ROOT_CONTEXT, headers, defaultTextMapGetter);
     return this.tracer.startSpan(method, { kind: SpanKind.SERVER }, parent);
+  }
+
+  /**
+   * The non-recording span the SDK would start under an always-off sampler: the parent's trace
+   * id when `traceparent` parses to a valid span context, a new span id, not sampled.
+   */
+  private unsampledSpan(header: string | string[] | undefined): Span {
+    // As the W3C propagator reads it: the first of repeated headers.
+    const traceparent = Array.isArray(header) ? header[0] : header;
+    const parent = typeof traceparent === 'string' ? parseTraceParent(traceparent) : null;
+    return trace.wrapSpanContext({
+      traceId:
+        parent !== null && isSpanContextValid(parent) ? parent.traceId : this.ids.generateTraceId(),
+      spanId: this.ids.generateSpanId(),
+      traceFlags: TraceFlags.NONE,
+    });
   }
 
   /** Names the span after the matched route, records the outcome (when exporting) and ends it. */
