@@ -18,11 +18,11 @@ import {
   BatchSpanProcessor,
   ParentBasedSampler,
   AlwaysOnSampler,
-  RandomIdGenerator,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AppConfig } from '../config';
+import { PooledIdGenerator } from './pooled-id-generator';
 
 /** What the request observer records on a request's span when the response is done. */
 export interface RequestOutcome {
@@ -39,9 +39,10 @@ export interface RequestOutcome {
  * go into the request's log line. Spans are exported over OTLP/HTTP (batched, off the request
  * path) only when `OTEL_EXPORTER_OTLP_ENDPOINT` (or the traces-specific variable) is set.
  * Otherwise every span would be sampled out, so the tracer skips the SDK's context and sampler
- * machinery (about 2.4 µs a request) and makes the same non-recording span itself: the caller's
- * trace id when its `traceparent` is valid (else a new one), a new span id, flags `NONE`
- * (about 0.6 µs).
+ * machinery and makes the same non-recording span itself: the caller's trace id when its
+ * `traceparent` is valid (else a new one), a new span id, flags `NONE`. Ids come from a
+ * {@link PooledIdGenerator}. Starting and ending such a span costs about 0.45 µs in a tight
+ * loop, against 2.4 µs through the SDK with its `RandomIdGenerator`.
  *
  * No global tracer provider, propagator or async context manager is registered: the service
  * makes no outgoing calls, so the span never needs to be found again through context, and every
@@ -51,7 +52,7 @@ export class RequestTracer implements OnApplicationShutdown {
   private readonly provider: BasicTracerProvider;
   private readonly tracer: Tracer;
   private readonly propagator = new W3CTraceContextPropagator();
-  private readonly ids = new RandomIdGenerator();
+  private readonly ids = new PooledIdGenerator();
   /** False when tracing is switched off (`OTEL_SDK_DISABLED=true`): {@link start} gives nothing. */
   readonly enabled: boolean;
   /** Whether spans leave the process (attributes are only worth recording then). */
@@ -69,6 +70,7 @@ export class RequestTracer implements OnApplicationShutdown {
       resource: resourceFromAttributes({ 'service.name': config.serviceName }),
       spanProcessors,
       sampler: new ParentBasedSampler({ root: new AlwaysOnSampler() }),
+      idGenerator: this.ids,
     });
     this.tracer = this.provider.getTracer('ml-anomaly-api');
   }
