@@ -4,8 +4,9 @@
  *
  * 1. Tracing: two service processes (`dist/main.js`, default model, request logging on), one
  *    with tracing as shipped (a span per request continuing `traceparent`, no exporter) and one
- *    with `OTEL_SDK_DISABLED=true`; `POST /predict` with a `traceparent` header at 1 and 16
- *    connections, interleaved. Target: traced req/s >= 0.95x untraced.
+ *    with `OTEL_SDK_DISABLED=true`, started afresh each round; `POST /predict` with a
+ *    `traceparent` header at 1 and 16 connections, in alternating 1 s slices. Target: traced
+ *    req/s >= 0.95x untraced.
  * 2. The gateway (`gateway/target/anomaly-gateway.jar`, JDK on PATH) in front of a third
  *    service process (traced, as shipped): `POST /api/v1/anomalies` against the same row sent to the service directly
  *    (`POST /predict` by feature names, with the API key), at 1 and 16 connections,
@@ -17,20 +18,24 @@
  * requests over one connection in 5 s, about 1 ms each, yet a p50 of 21 ms), while wrk's
  * percentiles agree with its count on every case.
  *
- * Medians of `--rounds` (default 3) interleaved rounds (the tracing ratio is the median of the
- * per-round ratios); a JSON line closes the output.
- * Usage: node dist/bench/gateway.bench.js [--duration 5] [--rounds 3] [--warmup 60]
+ * Medians of `--rounds` (default 5) interleaved rounds (the tracing ratio is the median of the
+ * per-round ratios; each service's CPU time per request is printed beside it, a measure the
+ * machine's noise moves less than throughput); a JSON line closes the output.
+ * Usage: node dist/bench/gateway.bench.js [--duration 5] [--rounds 5] [--warmup 60]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { hasWrk, runWrk, type WrkResult } from './wrk';
 import {
   benchArg as arg,
+  cpuMs,
   freePort,
   median,
   rssMiB,
   startService,
+  stopService,
   waitReady,
+  type ServiceProcess,
   BENCH_HOST as HOST,
 } from './support';
 
@@ -69,39 +74,39 @@ const fmt = (v: number, digits = 2): string => (Number.isFinite(v) ? v.toFixed(d
 
 async function main(): Promise<void> {
   const duration = arg('duration', 5, 30);
-  const rounds = Math.round(arg('rounds', 3, 7));
+  const rounds = Math.round(arg('rounds', 5, 9));
   const warmup = arg('warmup', 60, 300);
   if (!existsSync(JAR)) throw new Error(`${JAR} is missing: run \`mvn -f gateway package\``);
   if (!hasWrk()) throw new Error('wrk is missing: apt-get install wrk');
 
-  // The tracing pair gets two services with the same history; the gateway gets a third, so the
-  // gateway's warm-up and pooled connections never weigh on one side of the tracing ratio.
-  const [traced, untraced, backend] = [
-    await startService({ API_KEY, LOG_LEVEL: 'info' }),
-    await startService({ API_KEY, LOG_LEVEL: 'info', OTEL_SDK_DISABLED: 'true' }),
-    await startService({ API_KEY, LOG_LEVEL: 'info' }),
-  ];
+  // The gateway gets a service of its own, so its warm-up and pooled connections never weigh on
+  // one side of the tracing ratio. The tracing pair is started afresh each round (see below).
+  const backend = await startService({ API_KEY, LOG_LEVEL: 'info' });
   const gateway = await startGateway(backend.base);
-  const procs = [traced, untraced, backend, gateway];
+  const procs: { readonly child: ChildProcess }[] = [backend, gateway];
   const row = { cpu_usage: 2.1, memory_load: 2.1 };
+  const tracingCase = (service: ServiceProcess) => ({
+    pid: service.child.pid,
+    url: `${service.base}/predict`,
+    body: JSON.stringify({ data: [2.1, 2.1] }),
+    headers: { 'x-api-key': API_KEY, traceparent: TRACEPARENT },
+  });
   const cases = {
-    traced: {
-      url: `${traced.base}/predict`,
-      body: JSON.stringify({ data: [2.1, 2.1] }),
-      headers: { 'x-api-key': API_KEY, traceparent: TRACEPARENT },
-    },
-    untraced: {
-      url: `${untraced.base}/predict`,
-      body: JSON.stringify({ data: [2.1, 2.1] }),
-      headers: { 'x-api-key': API_KEY, traceparent: TRACEPARENT },
-    },
+    traced: tracingCase(backend),
+    untraced: tracingCase(backend),
     direct: {
+      pid: backend.child.pid,
       url: `${backend.base}/predict`,
       body: JSON.stringify({ features: row }),
       headers: { 'x-api-key': API_KEY },
     },
-    gateway: { url: `${gateway.base}/api/v1/anomalies`, body: JSON.stringify(row), headers: {} },
-  } as const;
+    gateway: {
+      pid: gateway.child.pid,
+      url: `${gateway.base}/api/v1/anomalies`,
+      body: JSON.stringify(row),
+      headers: {},
+    },
+  };
   type CaseName = keyof typeof cases;
   const rss: number[] = [];
   try {
@@ -109,22 +114,76 @@ async function main(): Promise<void> {
       `node ${process.version}; ${duration}s per case, ${rounds} round(s), ${warmup}s gateway warm-up; 127.0.0.1 only`,
     );
     // The JVM needs its JIT warm; the Node services a little.
-    const load = (name: CaseName, connections: number, durationS: number) => {
-      const c = cases[name];
-      return runWrk({ ...c, connections, durationS, threads: 1 });
+    const load = async (name: CaseName, connections: number, durationS: number) => {
+      const { pid, ...c } = cases[name];
+      const before = cpuMs(pid);
+      const m = await runWrk({ ...c, connections, durationS, threads: 1 });
+      return { ...m, cpuMsPerRequest: (cpuMs(pid) - before) / m.requests };
     };
     await load('gateway', 4, warmup);
-    for (const name of ['traced', 'untraced', 'direct'] as const) await load(name, 16, 5);
-    const runs: Record<string, WrkResult[]> = {};
-    // Each pair alternates its order from round to round (A B, then B A), and the load pauses
-    // after the gateway's case, so no case always runs right after the JVM was busy.
+    await load('direct', 16, 5);
+    type Measured = WrkResult & { cpuMsPerRequest: number };
+    const runs: Record<string, Measured[]> = {};
+    const record = (name: CaseName, connections: number, round: number, m: Measured) => {
+      (runs[`${name}@${connections}`] ??= []).push(m);
+      console.log(
+        `round ${round} ${name.padEnd(8)} c=${String(connections).padStart(2)}: ${fmt(m.rps, 0)} req/s, p50 ${fmt(m.p50, 3)} ms, p99 ${fmt(m.p99, 3)} ms, cpu ${fmt(m.cpuMsPerRequest, 3)} ms/req${m.failures ? `, ${m.failures} FAILED` : ''}`,
+      );
+    };
+    // The tracing pair runs in 1 s slices, alternating (A B, B A, ...) for `duration` slices
+    // each: the host's drift (steal time on a shared VM moved whole 5 s cases by 10-20%) then
+    // falls on both sides alike.
+    const paired = async (connections: number, first: CaseName, second: CaseName) => {
+      const slices: Record<string, Measured[]> = { [first]: [], [second]: [] };
+      for (let k = 0; k < duration; k++) {
+        for (const name of k % 2 === 0 ? [first, second] : [second, first]) {
+          slices[name].push(await load(name, connections, 1));
+        }
+      }
+      const pooled = (ms: Measured[]): Measured => {
+        const requests = ms.reduce((n, m) => n + m.requests, 0);
+        return {
+          requests,
+          rps: ms.reduce((n, m) => n + m.rps, 0) / ms.length,
+          p50: median(ms.map((m) => m.p50)),
+          p99: median(ms.map((m) => m.p99)),
+          failures: ms.reduce((n, m) => n + m.failures, 0),
+          cpuMsPerRequest: ms.reduce((n, m) => n + m.cpuMsPerRequest * m.requests, 0) / requests,
+        };
+      };
+      return { [first]: pooled(slices[first]), [second]: pooled(slices[second]) };
+    };
+    // Each round starts a fresh tracing pair, in alternating order: on this VM two processes
+    // running the same code differ by a few percent for their whole life (where the kernel put
+    // them), so a pair kept for every round would carry one draw of that into every ratio.
+    // The pairs alternate their order from round to round, and the load pauses after the
+    // gateway's case, so no case always runs right after the JVM was busy.
     for (let round = 1; round <= rounds; round++) {
-      const order: CaseName[] =
-        round % 2 === 1
-          ? ['traced', 'untraced', 'direct', 'gateway']
-          : ['untraced', 'traced', 'gateway', 'direct'];
+      const odd = round % 2 === 1;
+      const tracedEnv = { API_KEY, LOG_LEVEL: 'info' };
+      const untracedEnv = { ...tracedEnv, OTEL_SDK_DISABLED: 'true' };
+      let traced: ServiceProcess;
+      let untraced: ServiceProcess;
+      if (odd) {
+        traced = await startService(tracedEnv);
+        untraced = await startService(untracedEnv);
+      } else {
+        untraced = await startService(untracedEnv);
+        traced = await startService(tracedEnv);
+      }
+      procs.push(traced, untraced);
+      cases.traced = tracingCase(traced);
+      cases.untraced = tracingCase(untraced);
+      for (const name of ['traced', 'untraced'] as const) await load(name, 16, 2);
       for (const connections of CONNECTIONS) {
-        for (const name of order) {
+        const tracing = odd
+          ? await paired(connections, 'traced', 'untraced')
+          : await paired(connections, 'untraced', 'traced');
+        record('traced', connections, round, tracing.traced);
+        record('untraced', connections, round, tracing.untraced);
+        for (const name of odd
+          ? (['direct', 'gateway'] as const)
+          : (['gateway', 'direct'] as const)) {
           const sampler =
             name === 'gateway'
               ? setInterval(() => rss.push(rssMiB(gateway.child.pid)), 100)
@@ -134,17 +193,16 @@ async function main(): Promise<void> {
             clearInterval(sampler);
             await new Promise((r) => setTimeout(r, 3000));
           }
-          (runs[`${name}@${connections}`] ??= []).push(m);
-          console.log(
-            `round ${round} ${name.padEnd(8)} c=${String(connections).padStart(2)}: ${fmt(m.rps, 0)} req/s, p50 ${fmt(m.p50, 3)} ms, p99 ${fmt(m.p99, 3)} ms${m.failures ? `, ${m.failures} FAILED` : ''}`,
-          );
+          record(name, connections, round, m);
         }
       }
+      await Promise.all([stopService(traced), stopService(untraced)]);
     }
     const med = (key: string) => ({
       rps: median(runs[key].map((r) => r.rps)),
       p50: median(runs[key].map((r) => r.p50)),
       p99: median(runs[key].map((r) => r.p99)),
+      cpuMsPerRequest: median(runs[key].map((r) => r.cpuMsPerRequest)),
       failures: runs[key].reduce((n, r) => n + r.failures, 0),
     });
     const summary: Record<string, unknown> = { rounds, duration };
@@ -156,9 +214,10 @@ async function main(): Promise<void> {
       const g = med(`gateway@${c}`);
       // The pair ran back to back in each round: the median of the per-round ratios cancels the
       // machine's drift between rounds, which a ratio of two medians does not.
-      const ratio = median(runs[`traced@${c}`].map((r, i) => r.rps / runs[`untraced@${c}`][i].rps));
+      const roundRatios = runs[`traced@${c}`].map((r, i) => r.rps / runs[`untraced@${c}`][i].rps);
+      const ratio = median(roundRatios);
       console.log(
-        `c=${String(c).padStart(2)} tracing: ${fmt(t.rps, 0)} vs ${fmt(u.rps, 0)} req/s untraced; median per-round ratio ${fmt(ratio, 3)}x (target >= ${TARGETS.tracedRpsRatio}); p50 ${fmt(t.p50, 3)} vs ${fmt(u.p50, 3)} ms`,
+        `c=${String(c).padStart(2)} tracing: ${fmt(t.rps, 0)} vs ${fmt(u.rps, 0)} req/s untraced; median per-round ratio ${fmt(ratio, 3)}x (rounds ${roundRatios.map((r) => fmt(r, 2)).join(', ')}; target >= ${TARGETS.tracedRpsRatio}: ${ratio >= TARGETS.tracedRpsRatio ? 'met' : 'NOT met'}); p50 ${fmt(t.p50, 3)} vs ${fmt(u.p50, 3)} ms; server cpu ${fmt(t.cpuMsPerRequest, 3)} vs ${fmt(u.cpuMsPerRequest, 3)} ms/req (${fmt(t.cpuMsPerRequest / u.cpuMsPerRequest, 3)}x)`,
       );
       console.log(
         `c=${String(c).padStart(2)} gateway: p50 ${fmt(g.p50, 3)} ms vs ${fmt(d.p50, 3)} direct (+${fmt(g.p50 - d.p50, 3)} ms), p99 ${fmt(g.p99, 3)} vs ${fmt(d.p99, 3)} (+${fmt(g.p99 - d.p99, 3)} ms); ${fmt(g.rps, 0)} vs ${fmt(d.rps, 0)} req/s${c === 1 ? ` (target p50 overhead < ${TARGETS.gatewayP50OverheadMsAt1} ms)` : ''}`,
