@@ -72,6 +72,59 @@ async function startGateway(serviceBase: string): Promise<Proc> {
 
 const fmt = (v: number, digits = 2): string => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a');
 
+/** A load case: where wrk posts, and the process whose CPU time it costs. */
+interface Case {
+  readonly pid: number | undefined;
+  readonly url: string;
+  readonly body: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+type Measured = WrkResult & { readonly cpuMsPerRequest: number };
+
+/** Runs one case with wrk (one thread) and adds the server's CPU time per request. */
+async function load(c: Case, connections: number, durationS: number): Promise<Measured> {
+  const before = cpuMs(c.pid);
+  const m = await runWrk({ ...c, connections, durationS, threads: 1 });
+  return { ...m, cpuMsPerRequest: (cpuMs(c.pid) - before) / m.requests };
+}
+
+/** Slices of one case taken as one: requests and CPU summed, rates averaged, latencies medians. */
+function pooled(slices: readonly Measured[]): Measured {
+  const requests = slices.reduce((n, m) => n + m.requests, 0);
+  return {
+    requests,
+    rps: slices.reduce((n, m) => n + m.rps, 0) / slices.length,
+    p50: median(slices.map((m) => m.p50)),
+    p99: median(slices.map((m) => m.p99)),
+    failures: slices.reduce((n, m) => n + m.failures, 0),
+    cpuMsPerRequest: slices.reduce((n, m) => n + m.cpuMsPerRequest * m.requests, 0) / requests,
+  };
+}
+
+/**
+ * Runs `a` and `b` in 1 s slices, alternating (A B, B A, ... or B A, A B, ... when `aFirst` is
+ * false) for `durationS` slices each: the host's drift (steal time on a shared VM moved whole
+ * 5 s cases by 10-20%) then falls on both sides alike.
+ */
+async function paired(
+  connections: number,
+  a: Case,
+  b: Case,
+  aFirst: boolean,
+  durationS: number,
+): Promise<[Measured, Measured]> {
+  const slices = new Map<Case, Measured[]>([
+    [a, []],
+    [b, []],
+  ]);
+  for (let k = 0; k < durationS; k++) {
+    const order = (k % 2 === 0) === aFirst ? [a, b] : [b, a];
+    for (const c of order) slices.get(c)!.push(await load(c, connections, 1));
+  }
+  return [pooled(slices.get(a)!), pooled(slices.get(b)!)];
+}
+
 async function main(): Promise<void> {
   const duration = arg('duration', 5, 30);
   const rounds = Math.round(arg('rounds', 5, 9));
@@ -85,118 +138,70 @@ async function main(): Promise<void> {
   const gateway = await startGateway(backend.base);
   const procs: { readonly child: ChildProcess }[] = [backend, gateway];
   const row = { cpu_usage: 2.1, memory_load: 2.1 };
-  const tracingCase = (service: ServiceProcess) => ({
+  const tracingCase = (service: ServiceProcess): Case => ({
     pid: service.child.pid,
     url: `${service.base}/predict`,
     body: JSON.stringify({ data: [2.1, 2.1] }),
     headers: { 'x-api-key': API_KEY, traceparent: TRACEPARENT },
   });
-  const cases = {
-    traced: tracingCase(backend),
-    untraced: tracingCase(backend),
-    direct: {
-      pid: backend.child.pid,
-      url: `${backend.base}/predict`,
-      body: JSON.stringify({ features: row }),
-      headers: { 'x-api-key': API_KEY },
-    },
-    gateway: {
-      pid: gateway.child.pid,
-      url: `${gateway.base}/api/v1/anomalies`,
-      body: JSON.stringify(row),
-      headers: {},
-    },
+  const direct: Case = {
+    pid: backend.child.pid,
+    url: `${backend.base}/predict`,
+    body: JSON.stringify({ features: row }),
+    headers: { 'x-api-key': API_KEY },
   };
-  type CaseName = keyof typeof cases;
+  const viaGateway: Case = {
+    pid: gateway.child.pid,
+    url: `${gateway.base}/api/v1/anomalies`,
+    body: JSON.stringify(row),
+    headers: {},
+  };
   const rss: number[] = [];
   try {
     console.log(
       `node ${process.version}; ${duration}s per case, ${rounds} round(s), ${warmup}s gateway warm-up; 127.0.0.1 only`,
     );
     // The JVM needs its JIT warm; the Node services a little.
-    const load = async (name: CaseName, connections: number, durationS: number) => {
-      const { pid, ...c } = cases[name];
-      const before = cpuMs(pid);
-      const m = await runWrk({ ...c, connections, durationS, threads: 1 });
-      return { ...m, cpuMsPerRequest: (cpuMs(pid) - before) / m.requests };
-    };
-    await load('gateway', 4, warmup);
-    await load('direct', 16, 5);
-    type Measured = WrkResult & { cpuMsPerRequest: number };
+    await load(viaGateway, 4, warmup);
+    await load(direct, 16, 5);
     const runs: Record<string, Measured[]> = {};
-    const record = (name: CaseName, connections: number, round: number, m: Measured) => {
+    const record = (name: string, connections: number, round: number, m: Measured) => {
       (runs[`${name}@${connections}`] ??= []).push(m);
       console.log(
         `round ${round} ${name.padEnd(8)} c=${String(connections).padStart(2)}: ${fmt(m.rps, 0)} req/s, p50 ${fmt(m.p50, 3)} ms, p99 ${fmt(m.p99, 3)} ms, cpu ${fmt(m.cpuMsPerRequest, 3)} ms/req${m.failures ? `, ${m.failures} FAILED` : ''}`,
       );
     };
-    // The tracing pair runs in 1 s slices, alternating (A B, B A, ...) for `duration` slices
-    // each: the host's drift (steal time on a shared VM moved whole 5 s cases by 10-20%) then
-    // falls on both sides alike.
-    const paired = async (connections: number, first: CaseName, second: CaseName) => {
-      const slices: Record<string, Measured[]> = { [first]: [], [second]: [] };
-      for (let k = 0; k < duration; k++) {
-        for (const name of k % 2 === 0 ? [first, second] : [second, first]) {
-          slices[name].push(await load(name, connections, 1));
-        }
-      }
-      const pooled = (ms: Measured[]): Measured => {
-        const requests = ms.reduce((n, m) => n + m.requests, 0);
-        return {
-          requests,
-          rps: ms.reduce((n, m) => n + m.rps, 0) / ms.length,
-          p50: median(ms.map((m) => m.p50)),
-          p99: median(ms.map((m) => m.p99)),
-          failures: ms.reduce((n, m) => n + m.failures, 0),
-          cpuMsPerRequest: ms.reduce((n, m) => n + m.cpuMsPerRequest * m.requests, 0) / requests,
-        };
-      };
-      return { [first]: pooled(slices[first]), [second]: pooled(slices[second]) };
-    };
-    // Each round starts a fresh tracing pair, in alternating order: on this VM two processes
-    // running the same code differ by a few percent for their whole life (where the kernel put
-    // them), so a pair kept for every round would carry one draw of that into every ratio.
-    // The pairs alternate their order from round to round, and the load pauses after the
+    // Each round starts a fresh tracing pair: on this VM two processes running the same code
+    // differ by a few percent for their whole life (where the kernel put them), so a pair kept
+    // for every round would carry one draw of that into every ratio. The pair's start order and
+    // the order of the cases alternate from round to round, and the load pauses after the
     // gateway's case, so no case always runs right after the JVM was busy.
     for (let round = 1; round <= rounds; round++) {
       const odd = round % 2 === 1;
       const tracedEnv = { API_KEY, LOG_LEVEL: 'info' };
       const untracedEnv = { ...tracedEnv, OTEL_SDK_DISABLED: 'true' };
-      let traced: ServiceProcess;
-      let untraced: ServiceProcess;
-      if (odd) {
-        traced = await startService(tracedEnv);
-        untraced = await startService(untracedEnv);
-      } else {
-        untraced = await startService(untracedEnv);
-        traced = await startService(tracedEnv);
-      }
-      procs.push(traced, untraced);
-      cases.traced = tracingCase(traced);
-      cases.untraced = tracingCase(untraced);
-      for (const name of ['traced', 'untraced'] as const) await load(name, 16, 2);
+      const first = await startService(odd ? tracedEnv : untracedEnv);
+      const second = await startService(odd ? untracedEnv : tracedEnv);
+      procs.push(first, second);
+      const [traced, untraced] = (odd ? [first, second] : [second, first]).map(tracingCase);
+      for (const c of [traced, untraced]) await load(c, 16, 2);
       for (const connections of CONNECTIONS) {
-        const tracing = odd
-          ? await paired(connections, 'traced', 'untraced')
-          : await paired(connections, 'untraced', 'traced');
-        record('traced', connections, round, tracing.traced);
-        record('untraced', connections, round, tracing.untraced);
-        for (const name of odd
-          ? (['direct', 'gateway'] as const)
-          : (['gateway', 'direct'] as const)) {
-          const sampler =
-            name === 'gateway'
-              ? setInterval(() => rss.push(rssMiB(gateway.child.pid)), 100)
-              : undefined;
-          const m = await load(name, connections, duration);
-          if (sampler) {
-            clearInterval(sampler);
-            await new Promise((r) => setTimeout(r, 3000));
+        const [t, u] = await paired(connections, traced, untraced, odd, duration);
+        record('traced', connections, round, t);
+        record('untraced', connections, round, u);
+        for (const name of odd ? ['direct', 'gateway'] : ['gateway', 'direct']) {
+          if (name === 'direct') {
+            record(name, connections, round, await load(direct, connections, duration));
+            continue;
           }
+          const sampler = setInterval(() => rss.push(rssMiB(gateway.child.pid)), 100);
+          const m = await load(viaGateway, connections, duration);
+          clearInterval(sampler);
+          await new Promise((r) => setTimeout(r, 3000));
           record(name, connections, round, m);
         }
       }
-      await Promise.all([stopService(traced), stopService(untraced)]);
+      await Promise.all([stopService(first), stopService(second)]);
     }
     const med = (key: string) => ({
       rps: median(runs[key].map((r) => r.rps)),
