@@ -59,12 +59,12 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     const model = loadModel(flags.model);
     let counts = null;
     let liveLabel = 'none (no --data given)';
-    if (flags.data !== undefined && !model.reference) {
-      throw new CliError(
-        `${flags.model} has no training reference, so the rows of ${flags.data} have nothing to be compared with: import the model with --reference ROWS.csv, or leave --data out`,
-      );
-    }
-    if (flags.data !== undefined && model.reference) {
+    if (flags.data !== undefined) {
+      if (!model.reference) {
+        throw new CliError(
+          `${flags.model} has no training reference, so the rows of ${flags.data} have nothing to be compared with: import the model with --reference ROWS.csv, or leave --data out`,
+        );
+      }
       const x = readModelRows(flags.data, model);
       const window = new DriftWindow(model.reference, Math.max(1, x.rows), 1);
       window.observeRows(x.data, scoreSamples(model.forest, x), model.offset, Date.now());
