@@ -265,12 +265,11 @@ describe('meanPathLengths', () => {
         shapeArb,
         fc.integer({ min: 1, max: 40 }),
         ({ seed, cols, maxSamples, bootstrap, subset }, n) => {
-          const model = fitIsolationForest(data(seed, 150, cols), {
-            nEstimators: 25,
-            maxSamples: { count: maxSamples },
-            maxFeatures: subset ? { fraction: 0.5 } : { fraction: 1 },
+          const model = fitShape(data(seed, 150, cols), 25, {
+            seed,
+            maxSamples,
             bootstrap,
-            randomState: seed,
+            subset,
           });
           const rows = data(seed + 11, n, cols);
           const sums = pathLengthSums(model.forest, rows);

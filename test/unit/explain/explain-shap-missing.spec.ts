@@ -8,6 +8,7 @@ import {
   type DenseMatrix,
 } from '../../../src/engine';
 import { importSklearnModel } from '../../../src/sklearn';
+import { ulpDistance } from '../sklearn/sklearn-fixtures';
 
 /**
  * Explanations of models that accept missing values, against the real shap
@@ -36,14 +37,6 @@ function cell(v: number | string | null): number {
   if (v === 'inf') return Infinity;
   if (v === '-inf') return -Infinity;
   return v as number;
-}
-
-function ulps(a: number, b: number): number {
-  if (a === b) return 0;
-  const buf = new DataView(new ArrayBuffer(16));
-  buf.setFloat64(0, a);
-  buf.setFloat64(8, b);
-  return Number(buf.getBigInt64(0) - buf.getBigInt64(8));
 }
 
 const names = (JSON.parse(readFileSync(join(DIR, 'index.json'), 'utf8')) as { cases: string[] })
@@ -85,7 +78,7 @@ describe.each(names)('%s', (name) => {
   it("computes shap's expected_value exactly (glibc's log), within 2 ulp of this CPU's", () => {
     expect(e.shapExpectedValue).toBe(c.expected_value_glibc_log);
     expect(e.expectedValue).toBe(e.shapExpectedValue);
-    expect(Math.abs(ulps(e.shapExpectedValue, c.expected_value))).toBeLessThanOrEqual(2);
+    expect(ulpDistance(e.shapExpectedValue, c.expected_value)).toBeLessThanOrEqual(2);
   });
 
   it('is additive and reproduces the served score_samples through -2^(-f/c)', () => {
@@ -95,10 +88,8 @@ describe.each(names)('%s', (name) => {
       let s = e.expectedValue;
       for (let j = 0; j < F; j++) s += e.shapValues[i * F + j];
       expect(Math.abs(s - e.pathLength[i])).toBeLessThanOrEqual(1e-12);
-      expect(Math.abs(ulps(-Math.pow(2, -e.pathLength[i] / cpsi), served[i]))).toBeLessThanOrEqual(
-        4,
-      );
-      expect(Math.abs(ulps(served[i], c.score_samples[i]))).toBeLessThanOrEqual(4);
+      expect(ulpDistance(-Math.pow(2, -e.pathLength[i] / cpsi), served[i])).toBeLessThanOrEqual(4);
+      expect(ulpDistance(served[i], c.score_samples[i])).toBeLessThanOrEqual(4);
     }
   });
 

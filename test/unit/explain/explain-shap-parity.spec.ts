@@ -7,6 +7,7 @@ import {
   type FlatForest,
 } from '../../../src/engine';
 import { importSklearnModel } from '../../../src/sklearn';
+import { ulpDistance } from '../sklearn/sklearn-fixtures';
 import { loadShapCase, optionsOf, shapCaseNames, shapCasePickle } from './shap-fixtures';
 
 /**
@@ -16,15 +17,6 @@ import { loadShapCase, optionsOf, shapCaseNames, shapCasePickle } from './shap-f
  * same `expected_value` (bootstrap models excepted, see below), be additive, and reproduce
  * scikit-learn's `score_samples` through the link `-2^(-f/c)`.
  */
-
-/** Distance in units in the last place between two doubles of the same sign. */
-function ulps(a: number, b: number): number {
-  if (a === b) return 0;
-  const buf = new DataView(new ArrayBuffer(16));
-  buf.setFloat64(0, a);
-  buf.setFloat64(8, b);
-  return Number(buf.getBigInt64(0) - buf.getBigInt64(8));
-}
 
 const names = shapCaseNames();
 
@@ -71,7 +63,7 @@ describe.each(names)('%s', (name) => {
     // what shap printed on the (AVX-512) machine that made the fixtures.
     it("computes shap's expected_value exactly (glibc's log), within 2 ulp of this CPU's", () => {
       expect(e.shapExpectedValue).toBe(c.expected_value_glibc_log);
-      expect(Math.abs(ulps(e.shapExpectedValue, c.expected_value))).toBeLessThanOrEqual(2);
+      expect(ulpDistance(e.shapExpectedValue, c.expected_value)).toBeLessThanOrEqual(2);
     });
 
     if (!bootstrap) {
@@ -100,8 +92,8 @@ describe.each(names)('%s', (name) => {
       const served = scoreSamples(forest, rows);
       for (let i = 0; i < c.rows.length; i++) {
         const linked = -Math.pow(2, -e.pathLength[i] / cpsi);
-        expect(Math.abs(ulps(linked, c.score_samples[i]))).toBeLessThanOrEqual(4);
-        expect(Math.abs(ulps(served[i], c.score_samples[i]))).toBeLessThanOrEqual(4);
+        expect(ulpDistance(linked, c.score_samples[i])).toBeLessThanOrEqual(4);
+        expect(ulpDistance(served[i], c.score_samples[i])).toBeLessThanOrEqual(4);
       }
     });
   });
