@@ -27,7 +27,6 @@ import shap_env  # noqa: E402
 
 shap_env.ensure("missing")
 
-import json  # noqa: E402
 import math  # noqa: E402
 import pickle  # noqa: E402
 
@@ -36,7 +35,8 @@ import shap  # noqa: E402
 import sklearn  # noqa: E402
 from sklearn.ensemble import IsolationForest  # noqa: E402
 
-from iforest_shap import expected_value_with, f32, glibc_average_path_length  # noqa: E402
+from iforest_shap import (  # noqa: E402
+    expected_value_with, f32, glibc_average_path_length, write_case, write_index)
 
 OUT = os.path.join(shap_env.ROOT, "test", "fixtures", "shap-missing")
 
@@ -124,15 +124,10 @@ def main():
             "score_samples": model.score_samples(rows).tolist(),
             "max_samples_": int(model.max_samples_),
         }
-        with open(os.path.join(OUT, name + ".json"), "w") as f:
-            json.dump(doc, f, separators=(",", ":"))
-            f.write("\n")
+        write_case(OUT, name, doc)
         index.append(name)
         print(f"{name}: {len(rows)} rows, expected_value {expected!r}")
-    with open(os.path.join(OUT, "index.json"), "w") as f:
-        json.dump({"cases": index, "shap": shap.__version__, "sklearn": sklearn.__version__}, f,
-                  indent=1)
-        f.write("\n")
+    write_index(OUT, index)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,12 @@
 """What both explanation fixture generators share (gen-shap-fixtures.py for scikit-learn 1.2.1,
 gen-shap-missing-fixtures.py for 1.6.1): imported after shap_env.ensure(), inside the venv."""
+import json
 import math
+import os
 
 import numpy as np
 import shap
+import sklearn
 import sklearn.ensemble._iforest as iforest_module
 
 
@@ -34,3 +37,18 @@ def expected_value_with(model, average_path_length):
 def f32(a):
     """Values rounded to float32, as doubles."""
     return np.asarray(a, dtype=np.float32).astype(np.float64)
+
+
+def write_case(out, name, doc):
+    """Writes one case as compact JSON to OUT/name.json."""
+    with open(os.path.join(out, name + ".json"), "w") as f:
+        json.dump(doc, f, separators=(",", ":"))
+        f.write("\n")
+
+
+def write_index(out, names):
+    """Writes OUT/index.json: the case names and the shap and scikit-learn versions."""
+    with open(os.path.join(out, "index.json"), "w") as f:
+        json.dump({"cases": names, "shap": shap.__version__, "sklearn": sklearn.__version__}, f,
+                  indent=1)
+        f.write("\n")
