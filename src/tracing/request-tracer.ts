@@ -5,7 +5,6 @@ import {
   SpanStatusCode,
   TraceFlags,
   defaultTextMapGetter,
-  isSpanContextValid,
   trace,
   type Span,
   type Tracer,
@@ -93,10 +92,10 @@ export class RequestTracer implements OnApplicationShutdown {
   private unsampledSpan(header: string | string[] | undefined): Span {
     // As the W3C propagator reads it: the first of repeated headers.
     const traceparent = Array.isArray(header) ? header[0] : header;
+    // parseTraceParent gives null for anything not a valid context (zero ids included).
     const parent = typeof traceparent === 'string' ? parseTraceParent(traceparent) : null;
     return trace.wrapSpanContext({
-      traceId:
-        parent !== null && isSpanContextValid(parent) ? parent.traceId : this.ids.generateTraceId(),
+      traceId: parent?.traceId ?? this.ids.generateTraceId(),
       spanId: this.ids.generateSpanId(),
       traceFlags: TraceFlags.NONE,
     });
