@@ -2,26 +2,33 @@
  * `npm run bench:gateway`: what the Spring Boot gateway and tracing cost, each against its
  * baseline in the same run, on 127.0.0.1.
  *
- * 1. Tracing: two service processes (`dist/main.js`, default model, request logging on), one
- *    with tracing as shipped (a span per request continuing `traceparent`, no exporter) and one
- *    with `OTEL_SDK_DISABLED=true`, started afresh each round; `POST /predict` with a
- *    `traceparent` header at 1 and 16 connections, in alternating 1 s slices. Target: traced
- *    req/s >= 0.95x untraced.
- * 2. The gateway (`gateway/target/anomaly-gateway.jar`, JDK on PATH) in front of a third
- *    service process (traced, as shipped): `POST /api/v1/anomalies` against the same row sent to the service directly
- *    (`POST /predict` by feature names, with the API key), at 1 and 16 connections,
- *    interleaved. Reports p50/p99 of both and the added latency; target: p50 overhead < 1 ms at
- *    1 connection. The gateway's RSS (VmRSS, Linux) is sampled every 100 ms under that load.
+ * 1. Tracing, before the JVM starts: `--tracing-rounds` (default 8) rounds, each with a fresh
+ *    pair of service processes (`dist/main.js`, default model, request logging on), one with
+ *    tracing as shipped (a span per request continuing `traceparent`, no exporter) and one with
+ *    `OTEL_SDK_DISABLED=true`, then a fresh control pair of two untraced processes measured the
+ *    same way. `POST /predict` with a `traceparent` header at 1 and 16 connections, in
+ *    alternating 1 s slices (`--slices` per case, default 4). Target: traced req/s >= 0.95x
+ *    untraced (median of the per-round ratios). The control pair shows what the method reads
+ *    as a difference where there is none: on this VM two processes running the same code
+ *    differ by several percent for their whole life, which is why every round starts afresh and
+ *    the start order alternates. With taskset and two CPUs both services run on the last CPU
+ *    and wrk on the first, so the scheduler never puts a server beside its load generator.
+ * 2. The gateway (`gateway/target/anomaly-gateway.jar`, JDK on PATH) in front of a service
+ *    process of its own (traced, as shipped): `POST /api/v1/anomalies` against the same row sent
+ *    to the service directly (`POST /predict` by feature names, with the API key), at 1 and 16
+ *    connections, interleaved, `--rounds` (default 5) rounds of `--duration` seconds per case.
+ *    Reports p50/p99 of both and the added latency; target: p50 overhead < 1 ms at 1
+ *    connection. The gateway's RSS (VmRSS, Linux) is sampled every 100 ms under that load.
  *
  * Load comes from wrk (Debian package `wrk`, one thread), not autocannon: against the gateway
  * (Tomcat) autocannon's per-response latencies disagreed with its own request count (4,768
  * requests over one connection in 5 s, about 1 ms each, yet a p50 of 21 ms), while wrk's
  * percentiles agree with its count on every case.
  *
- * Medians of `--rounds` (default 5) interleaved rounds (the tracing ratio is the median of the
- * per-round ratios; each service's CPU time per request is printed beside it, a measure the
- * machine's noise moves less than throughput); a JSON line closes the output.
- * Usage: node dist/bench/gateway.bench.js [--duration 5] [--rounds 5] [--warmup 60]
+ * Each service's CPU time per request is printed beside its throughput; a JSON line closes the
+ * output.
+ * Usage: node dist/bench/gateway.bench.js [--tracing-rounds 8] [--slices 4] [--duration 5]
+ * [--rounds 5] [--warmup 60]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -29,13 +36,14 @@ import { hasWrk, runWrk, type WrkResult } from './wrk';
 import {
   benchArg as arg,
   cpuMs,
+  cpuPlan,
+  pinProcess,
   freePort,
   median,
   rssMiB,
   startService,
   stopService,
   waitReady,
-  type ServiceProcess,
   BENCH_HOST as HOST,
 } from './support';
 
@@ -78,6 +86,8 @@ interface Case {
   readonly url: string;
   readonly body: string;
   readonly headers: Readonly<Record<string, string>>;
+  /** CPUs wrk runs on (see {@link cpuPlan}); anywhere when absent. */
+  readonly cpus?: string;
 }
 
 type Measured = WrkResult & { readonly cpuMsPerRequest: number };
@@ -125,25 +135,134 @@ async function paired(
   return [pooled(slices.get(a)!), pooled(slices.get(b)!)];
 }
 
+/** What the tracing phase compares: the service as shipped against tracing switched off. */
+const TRACED_ENV = { API_KEY, LOG_LEVEL: 'info' };
+const UNTRACED_ENV = { ...TRACED_ENV, OTEL_SDK_DISABLED: 'true' };
+
+/** One round of a pair: per connection count, the first case's and the second's result. */
+type PairRound = ReadonlyMap<number, readonly [Measured, Measured]>;
+
+/**
+ * Starts a fresh pair of services (`envA` first when `aFirst`, else `envB` first), pins both to
+ * the service CPU when there is a plan, warms each for 2 s, then measures them at every
+ * connection count in alternating 1 s slices ({@link paired}) and stops them.
+ */
+async function pairRound(
+  envA: Readonly<Record<string, string>>,
+  envB: Readonly<Record<string, string>>,
+  aFirst: boolean,
+  slices: number,
+  plan: ReturnType<typeof cpuPlan>,
+): Promise<PairRound> {
+  const first = await startService(aFirst ? envA : envB);
+  const second = await startService(aFirst ? envB : envA);
+  try {
+    const [a, b] = (aFirst ? [first, second] : [second, first]).map((service): Case => ({
+      pid: service.child.pid,
+      url: `${service.base}/predict`,
+      body: JSON.stringify({ data: [2.1, 2.1] }),
+      headers: { 'x-api-key': API_KEY, traceparent: TRACEPARENT },
+      cpus: plan?.load,
+    }));
+    if (plan) for (const c of [a, b]) pinProcess(c.pid, plan.service);
+    for (const c of aFirst ? [a, b] : [b, a]) await load(c, 16, 2);
+    const result = new Map<number, readonly [Measured, Measured]>();
+    for (const connections of CONNECTIONS) {
+      result.set(connections, await paired(connections, a, b, aFirst, slices));
+    }
+    return result;
+  } finally {
+    await Promise.all([stopService(first), stopService(second)]);
+  }
+}
+
+/** The geometric mean of positive ratios. */
+const geomean = (xs: readonly number[]): number =>
+  Math.exp(xs.reduce((n, x) => n + Math.log(x), 0) / xs.length);
+
+/**
+ * Phase 1, before the JVM starts: `rounds` fresh traced/untraced pairs, each followed by a
+ * control pair of two untraced services measured the same way (what the method reads as a
+ * difference when there is none). Start order alternates from round to round.
+ */
+async function measureTracing(
+  rounds: number,
+  slices: number,
+  plan: ReturnType<typeof cpuPlan>,
+): Promise<Record<string, unknown>> {
+  // Per connection count: the traced/untraced and control ratios, and CPU per request, by round.
+  const series = new Map<string, number[]>();
+  const add = (key: string, v: number) => series.set(key, [...(series.get(key) ?? []), v]);
+  for (let round = 1; round <= rounds; round++) {
+    const aFirst = round % 2 === 1;
+    const tracing = await pairRound(TRACED_ENV, UNTRACED_ENV, aFirst, slices, plan);
+    const control = await pairRound(UNTRACED_ENV, UNTRACED_ENV, aFirst, slices, plan);
+    for (const connections of CONNECTIONS) {
+      const [t, u] = tracing.get(connections)!;
+      const [x, y] = control.get(connections)!;
+      add(`ratio@${connections}`, t.rps / u.rps);
+      add(`control@${connections}`, x.rps / y.rps);
+      add(`tracedCpu@${connections}`, t.cpuMsPerRequest);
+      add(`untracedCpu@${connections}`, u.cpuMsPerRequest);
+      console.log(
+        `round ${round} c=${String(connections).padStart(2)}: traced ${fmt(t.rps, 0)} vs untraced ${fmt(u.rps, 0)} req/s (${fmt(t.rps / u.rps, 3)}x; cpu ${fmt(t.cpuMsPerRequest, 3)} vs ${fmt(u.cpuMsPerRequest, 3)} ms/req); control ${fmt(x.rps, 0)} vs ${fmt(y.rps, 0)} (${fmt(x.rps / y.rps, 3)}x)`,
+      );
+    }
+  }
+  const summary: Record<string, unknown> = {};
+  console.log(`\ntracing: medians of ${rounds} rounds`);
+  for (const connections of CONNECTIONS) {
+    const traced = series.get(`ratio@${connections}`)!;
+    const control = series.get(`control@${connections}`)!;
+    const ratio = median(traced);
+    const spread = Math.max(...control.map((r) => Math.abs(Math.log(r))));
+    const tCpu = median(series.get(`tracedCpu@${connections}`)!);
+    const uCpu = median(series.get(`untracedCpu@${connections}`)!);
+    console.log(
+      `c=${String(connections).padStart(2)} tracing: median per-round ratio ${fmt(ratio, 3)}x, geometric mean ${fmt(geomean(traced), 3)}x (rounds ${traced.map((r) => fmt(r, 2)).join(', ')}; target >= ${TARGETS.tracedRpsRatio}: ${ratio >= TARGETS.tracedRpsRatio ? 'met' : 'NOT met'}); server cpu ${fmt(tCpu, 3)} vs ${fmt(uCpu, 3)} ms/req; control (untraced vs untraced) median ${fmt(median(control), 3)}x, geometric mean ${fmt(geomean(control), 3)}x, widest round ${fmt(Math.exp(spread), 3)}x either way`,
+    );
+    summary[`c${connections}`] = {
+      tracedRpsRatio: ratio,
+      tracedRpsRatioGeomean: geomean(traced),
+      roundRatios: traced,
+      controlRatios: control,
+      cpuMsPerRequest: { traced: tCpu, untraced: uCpu },
+    };
+  }
+  return summary;
+}
+
 async function main(): Promise<void> {
   const duration = arg('duration', 5, 30);
   const rounds = Math.round(arg('rounds', 5, 9));
+  const tracingRounds = Math.round(arg('tracing-rounds', 8, 20));
+  const slices = Math.round(arg('slices', 4, 30));
   const warmup = arg('warmup', 60, 300);
   if (!existsSync(JAR)) throw new Error(`${JAR} is missing: run \`mvn -f gateway package\``);
   if (!hasWrk()) throw new Error('wrk is missing: apt-get install wrk');
+  const plan = cpuPlan();
+  console.log(
+    `node ${process.version}; 127.0.0.1 only; ${
+      plan
+        ? `tracing pairs pinned to CPU ${plan.service}, their wrk to CPU ${plan.load}`
+        : 'not pinned (needs taskset and two CPUs)'
+    }`,
+  );
+  console.log(
+    `phase 1, tracing: ${tracingRounds} rounds of a fresh traced/untraced pair and a fresh control pair, ${slices} 1 s slices per case and connection count`,
+  );
+  const summary: Record<string, unknown> = {
+    rounds,
+    duration,
+    tracing: await measureTracing(tracingRounds, slices, plan),
+  };
 
   // The gateway gets a service of its own, so its warm-up and pooled connections never weigh on
-  // one side of the tracing ratio. The tracing pair is started afresh each round (see below).
+  // the direct case's numbers.
   const backend = await startService({ API_KEY, LOG_LEVEL: 'info' });
   const gateway = await startGateway(backend.base);
   const procs: { readonly child: ChildProcess }[] = [backend, gateway];
   const row = { cpu_usage: 2.1, memory_load: 2.1 };
-  const tracingCase = (service: ServiceProcess): Case => ({
-    pid: service.child.pid,
-    url: `${service.base}/predict`,
-    body: JSON.stringify({ data: [2.1, 2.1] }),
-    headers: { 'x-api-key': API_KEY, traceparent: TRACEPARENT },
-  });
   const direct: Case = {
     pid: backend.child.pid,
     url: `${backend.base}/predict`,
@@ -159,9 +278,9 @@ async function main(): Promise<void> {
   const rss: number[] = [];
   try {
     console.log(
-      `node ${process.version}; ${duration}s per case, ${rounds} round(s), ${warmup}s gateway warm-up; 127.0.0.1 only`,
+      `\nphase 2, gateway: ${duration}s per case, ${rounds} round(s), ${warmup}s gateway warm-up`,
     );
-    // The JVM needs its JIT warm; the Node services a little.
+    // The JVM needs its JIT warm; the Node service a little.
     await load(viaGateway, 4, warmup);
     await load(direct, 16, 5);
     const runs: Record<string, Measured[]> = {};
@@ -171,24 +290,11 @@ async function main(): Promise<void> {
         `round ${round} ${name.padEnd(8)} c=${String(connections).padStart(2)}: ${fmt(m.rps, 0)} req/s, p50 ${fmt(m.p50, 3)} ms, p99 ${fmt(m.p99, 3)} ms, cpu ${fmt(m.cpuMsPerRequest, 3)} ms/req${m.failures ? `, ${m.failures} FAILED` : ''}`,
       );
     };
-    // Each round starts a fresh tracing pair: on this VM two processes running the same code
-    // differ by a few percent for their whole life (where the kernel put them), so a pair kept
-    // for every round would carry one draw of that into every ratio. The pair's start order and
-    // the order of the cases alternate from round to round, and the load pauses after the
+    // The order of the cases alternates from round to round, and the load pauses after the
     // gateway's case, so no case always runs right after the JVM was busy.
     for (let round = 1; round <= rounds; round++) {
       const odd = round % 2 === 1;
-      const tracedEnv = { API_KEY, LOG_LEVEL: 'info' };
-      const untracedEnv = { ...tracedEnv, OTEL_SDK_DISABLED: 'true' };
-      const first = await startService(odd ? tracedEnv : untracedEnv);
-      const second = await startService(odd ? untracedEnv : tracedEnv);
-      procs.push(first, second);
-      const [traced, untraced] = (odd ? [first, second] : [second, first]).map(tracingCase);
-      for (const c of [traced, untraced]) await load(c, 16, 2);
       for (const connections of CONNECTIONS) {
-        const [t, u] = await paired(connections, traced, untraced, odd, duration);
-        record('traced', connections, round, t);
-        record('untraced', connections, round, u);
         for (const name of odd ? ['direct', 'gateway'] : ['gateway', 'direct']) {
           if (name === 'direct') {
             record(name, connections, round, await load(direct, connections, duration));
@@ -201,7 +307,6 @@ async function main(): Promise<void> {
           record(name, connections, round, m);
         }
       }
-      await Promise.all([stopService(first), stopService(second)]);
     }
     const med = (key: string) => ({
       rps: median(runs[key].map((r) => r.rps)),
@@ -210,24 +315,14 @@ async function main(): Promise<void> {
       cpuMsPerRequest: median(runs[key].map((r) => r.cpuMsPerRequest)),
       failures: runs[key].reduce((n, r) => n + r.failures, 0),
     });
-    const summary: Record<string, unknown> = { rounds, duration };
-    console.log(`\nmedians of ${rounds} rounds`);
+    console.log(`\ngateway: medians of ${rounds} rounds`);
     for (const c of CONNECTIONS) {
-      const t = med(`traced@${c}`);
-      const u = med(`untraced@${c}`);
       const d = med(`direct@${c}`);
       const g = med(`gateway@${c}`);
-      // The pair ran back to back in each round: the median of the per-round ratios cancels the
-      // machine's drift between rounds, which a ratio of two medians does not.
-      const roundRatios = runs[`traced@${c}`].map((r, i) => r.rps / runs[`untraced@${c}`][i].rps);
-      const ratio = median(roundRatios);
-      console.log(
-        `c=${String(c).padStart(2)} tracing: ${fmt(t.rps, 0)} vs ${fmt(u.rps, 0)} req/s untraced; median per-round ratio ${fmt(ratio, 3)}x (rounds ${roundRatios.map((r) => fmt(r, 2)).join(', ')}; target >= ${TARGETS.tracedRpsRatio}: ${ratio >= TARGETS.tracedRpsRatio ? 'met' : 'NOT met'}); p50 ${fmt(t.p50, 3)} vs ${fmt(u.p50, 3)} ms; server cpu ${fmt(t.cpuMsPerRequest, 3)} vs ${fmt(u.cpuMsPerRequest, 3)} ms/req (${fmt(t.cpuMsPerRequest / u.cpuMsPerRequest, 3)}x)`,
-      );
       console.log(
         `c=${String(c).padStart(2)} gateway: p50 ${fmt(g.p50, 3)} ms vs ${fmt(d.p50, 3)} direct (+${fmt(g.p50 - d.p50, 3)} ms), p99 ${fmt(g.p99, 3)} vs ${fmt(d.p99, 3)} (+${fmt(g.p99 - d.p99, 3)} ms); ${fmt(g.rps, 0)} vs ${fmt(d.rps, 0)} req/s${c === 1 ? ` (target p50 overhead < ${TARGETS.gatewayP50OverheadMsAt1} ms)` : ''}`,
       );
-      summary[`c${c}`] = { traced: t, untraced: u, tracedRpsRatio: ratio, direct: d, gateway: g };
+      summary[`c${c}`] = { direct: d, gateway: g };
     }
     const sorted = rss.filter(Number.isFinite).sort((a, b) => a - b);
     const rssSummary = { medianMiB: median(sorted), maxMiB: sorted[sorted.length - 1] };

@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -112,6 +112,31 @@ export function cpuMs(pid: number | undefined): number {
   } catch {
     return NaN;
   }
+}
+
+/**
+ * Where a benchmark that pins runs its load and its servers: the first and the last CPU this
+ * process may use (taskset, util-linux), or undefined with fewer than two CPUs or no taskset.
+ */
+export function cpuPlan(): { readonly load: string; readonly service: string } | undefined {
+  const out = spawnSync('taskset', ['-c', '-p', String(process.pid)], { encoding: 'utf8' });
+  if (out.status !== 0) return undefined;
+  // "pid 123's current affinity list: 0-3,6"
+  const list = out.stdout.split(':').pop()?.trim() ?? '';
+  const cpus = list.split(',').flatMap((part) => {
+    const [from, to = from] = part.split('-').map(Number);
+    return Number.isInteger(from) && Number.isInteger(to) && to >= from
+      ? Array.from({ length: to - from + 1 }, (_, i) => from + i)
+      : [];
+  });
+  if (cpus.length < 2) return undefined;
+  return { load: String(cpus[0]), service: String(cpus[cpus.length - 1]) };
+}
+
+/** Pins every thread of `pid`, and the threads it starts later, to `cpus` (taskset's syntax). */
+export function pinProcess(pid: number | undefined, cpus: string): void {
+  const out = spawnSync('taskset', ['-a', '-c', '-p', cpus, String(pid)], { stdio: 'ignore' });
+  if (out.status !== 0) throw new Error(`taskset could not pin process ${pid} to CPU ${cpus}`);
 }
 
 /** Resident set size of `pid` in MiB (Linux /proc), or NaN. */

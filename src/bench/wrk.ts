@@ -54,6 +54,8 @@ export async function runWrk(options: {
   readonly threads: number;
   /** Extra request headers (Content-Type is always JSON). */
   readonly headers?: Readonly<Record<string, string>>;
+  /** CPUs (taskset's list syntax) wrk runs on; anywhere when absent. */
+  readonly cpus?: string;
 }): Promise<WrkResult> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-wrk-'));
   const script = join(dir, 'post.lua');
@@ -71,21 +73,21 @@ export async function runWrk(options: {
   );
   try {
     const text = await new Promise<string>((resolve, reject) => {
-      const child = spawn(
+      const wrk = [
         'wrk',
-        [
-          `-t${Math.min(options.threads, options.connections)}`,
-          `-c${options.connections}`,
-          `-d${options.durationS}s`,
-          '--latency',
-          '--timeout',
-          '10s',
-          '-s',
-          script,
-          options.url,
-        ],
-        { stdio: ['ignore', 'pipe', 'inherit'] },
-      );
+        `-t${Math.min(options.threads, options.connections)}`,
+        `-c${options.connections}`,
+        `-d${options.durationS}s`,
+        '--latency',
+        '--timeout',
+        '10s',
+        '-s',
+        script,
+        options.url,
+      ];
+      const [command, ...args] =
+        options.cpus === undefined ? wrk : ['taskset', '-c', options.cpus, ...wrk];
+      const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
       let out = '';
       child.stdout.on('data', (c: Buffer) => (out += c.toString()));
       child.once('error', reject);
