@@ -113,26 +113,26 @@ function pooled(slices: readonly Measured[]): Measured {
 }
 
 /**
- * Runs `a` and `b` in 1 s slices, alternating (A B, B A, ... or B A, A B, ... when `aFirst` is
- * false) for `durationS` slices each: the host's drift (steal time on a shared VM moved whole
- * 5 s cases by 10-20%) then falls on both sides alike.
+ * Runs `a` and `b` in `slices` 1 s slices each, alternating (A B, B A, ... or B A, A B, ... when
+ * `aFirst` is false): the host's drift (steal time on a shared VM moved whole 5 s cases by
+ * 10-20%) then falls on both sides alike.
  */
 async function paired(
   connections: number,
   a: Case,
   b: Case,
   aFirst: boolean,
-  durationS: number,
+  slices: number,
 ): Promise<[Measured, Measured]> {
-  const slices = new Map<Case, Measured[]>([
+  const measured = new Map<Case, Measured[]>([
     [a, []],
     [b, []],
   ]);
-  for (let k = 0; k < durationS; k++) {
+  for (let k = 0; k < slices; k++) {
     const order = (k % 2 === 0) === aFirst ? [a, b] : [b, a];
-    for (const c of order) slices.get(c)!.push(await load(c, connections, 1));
+    for (const c of order) measured.get(c)!.push(await load(c, connections, 1));
   }
-  return [pooled(slices.get(a)!), pooled(slices.get(b)!)];
+  return [pooled(measured.get(a)!), pooled(measured.get(b)!)];
 }
 
 /** What the tracing phase compares: the service as shipped against tracing switched off. */
@@ -191,8 +191,8 @@ async function measureTracing(
   plan: ReturnType<typeof cpuPlan>,
 ): Promise<Record<string, unknown>> {
   // Per connection count: the traced/untraced and control ratios, and CPU per request, by round.
-  const series = new Map<string, number[]>();
-  const add = (key: string, v: number) => series.set(key, [...(series.get(key) ?? []), v]);
+  const series: Record<string, number[]> = {};
+  const add = (key: string, v: number) => (series[key] ??= []).push(v);
   for (let round = 1; round <= rounds; round++) {
     const aFirst = round % 2 === 1;
     const tracing = await pairRound(TRACED_ENV, UNTRACED_ENV, aFirst, slices, plan);
@@ -212,12 +212,12 @@ async function measureTracing(
   const summary: Record<string, unknown> = {};
   console.log(`\ntracing: medians of ${rounds} rounds`);
   for (const connections of CONNECTIONS) {
-    const traced = series.get(`ratio@${connections}`)!;
-    const control = series.get(`control@${connections}`)!;
+    const traced = series[`ratio@${connections}`];
+    const control = series[`control@${connections}`];
     const ratio = median(traced);
     const spread = Math.max(...control.map((r) => Math.abs(Math.log(r))));
-    const tCpu = median(series.get(`tracedCpu@${connections}`)!);
-    const uCpu = median(series.get(`untracedCpu@${connections}`)!);
+    const tCpu = median(series[`tracedCpu@${connections}`]);
+    const uCpu = median(series[`untracedCpu@${connections}`]);
     console.log(
       `c=${String(connections).padStart(2)} tracing: median per-round ratio ${fmt(ratio, 3)}x, geometric mean ${fmt(geomean(traced), 3)}x (rounds ${traced.map((r) => fmt(r, 2)).join(', ')}; target >= ${TARGETS.tracedRpsRatio}: ${ratio >= TARGETS.tracedRpsRatio ? 'met' : 'NOT met'}); server cpu ${fmt(tCpu, 3)} vs ${fmt(uCpu, 3)} ms/req; control (untraced vs untraced) median ${fmt(median(control), 3)}x, geometric mean ${fmt(geomean(control), 3)}x, widest round ${fmt(Math.exp(spread), 3)}x either way`,
     );
